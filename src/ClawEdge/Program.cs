@@ -1,0 +1,80 @@
+using ClawEdge.Cli;
+using ClawEdge.Config;
+using ClawEdge.State;
+
+namespace ClawEdge;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        CommandLine line;
+        try
+        {
+            line = CommandLine.Parse(args);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"clawedge: {e.Message} (see: clawedge help)");
+            return 2;
+        }
+
+        try
+        {
+            return line.Verb switch
+            {
+                "run" => await RunCommand.ExecuteAsync(line).ConfigureAwait(false),
+                "status" => StatusCommand.Execute(line),
+                "pin" => await PinCommand.ExecuteAsync(line).ConfigureAwait(false),
+                "version" or "--version" => Print($"clawedge {Node.ClawEdgeVersion.Current}"),
+                "help" or "--help" or "-h" => Print(Usage),
+                _ => Fail($"unknown command '{line.Verb}' (see: clawedge help)", 2),
+            };
+        }
+        catch (Exception e) when (e is ConfigException or UsageException)
+        {
+            return Fail($"config error: {e.Message}", 2);
+        }
+        catch (StateException e)
+        {
+            return Fail($"state error: {e.Message}", 3);
+        }
+    }
+
+    internal static int Print(string text)
+    {
+        Console.Out.WriteLine(text);
+        return 0;
+    }
+
+    internal static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine($"clawedge: {message}");
+        return code;
+    }
+
+    private const string Usage = """
+        clawedge — an OpenClaw node in one small binary
+
+        Usage:
+          clawedge run [options]            connect to the gateway and serve node.invoke (foreground)
+          clawedge status [--json]          identity, gateway, pairing state, last connect
+          clawedge pin <sha256>             pin the gateway's new TLS certificate (after a renewal)
+          clawedge pin --show               print the fingerprint the gateway presents now (sends no token)
+          clawedge pin --clear              forget a pin set with `clawedge pin`
+          clawedge version
+
+        Options for run (same meaning as `openclaw node run`):
+          --host <host>  --port <port>  --context-path <path>
+          --tls  --no-tls  --tls-fingerprint <sha256>  --allow-insecure-plaintext
+          --node-id <id>  --display-name <name>
+          --commands <a,b,…>  --all-commands
+          --pair <setup code | oc-pair://…>  --pair-if-needed <code>
+          --once-connected-exit             exit 0 after the first hello-ok (health check); --timeout <s>
+          --config <file>  --state-dir <dir>  --log-level error|warn|info|debug
+
+        Configuration: /etc/clawedge/clawedge.json (or --config), then CLAWEDGE_<Section>__<Key>
+        environment variables, then the options above. The gateway token comes from
+        OPENCLAW_GATEWAY_TOKEN (or Gateway:TokenFile), never from the command line.
+        """;
+}

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using ClawEdge.Logging;
+using ClawEdge.Native;
+
+namespace ClawEdge.State;
+
+/// <summary>
+/// The state directory: identity, device tokens and saved options, each file written atomically
+/// with 0600 permissions in a 0700 directory. A file that exists but cannot be parsed is an error,
+/// never silently replaced: a new identity would be a new, unpaired ("ghost") node.
+/// </summary>
+public sealed class StateStore
+{
+    public const string IdentityFileName = "identity.json";
+    public const string NodeFileName = "node.json";
+    public const string LockFileName = "clawedge.lock";
+
+    private readonly Lock _gate = new();
+    private NodeFile? _node;
+
+    public StateStore(string directory) => Directory = Path.GetFullPath(directory);
+
+    public string Directory { get; }
+
+    /// <summary>
+    /// <c>$STATE_DIRECTORY</c> (systemd's <c>StateDirectory=</c>), else <c>/var/lib/clawedge</c> for root,
+    /// else <c>$XDG_STATE_HOME/clawedge</c> or <c>~/.local/state/clawedge</c>.
+    /// </summary>
+    public static string DefaultDirectory()
+    {
+        if (Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } systemd)
+            return systemd.Split(':')[0];
+        if (Libc.GetUid() == 0)
+            return "/var/lib/clawedge";
+        string? xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        string home = Environment.GetEnvironmentVariable("HOME") ?? "/tmp";
+        return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".local", "state") : xdg, "clawedge");
+    }
+
+    public string PathOf(string fileName) => Path.Combine(Directory, fileName);
+
+    /// <summary>Creates the directory 0700 (tightening an existing one), so secrets below it stay private.</summary>
+    public void EnsureDirectory()
+    {
+        if (!System.IO.Directory.Exists(Directory))
+            System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var mode = File.GetUnixFileMode(Directory);
+        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+            File.SetUnixFileMode(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    public bool HasIdentity => File.Exists(PathOf(IdentityFileName));
+
+    /// <summary>The identity, created on first use.</summary>
+    public DeviceIdentity LoadOrCreateIdentity()
+    {
+        if (TryLoadIdentity() is { } existing)
+            return existing;
+        EnsureDirectory();
+        var identity = DeviceIdentity.Generate();
+        var file = new IdentityFile
+        {
+            DeviceId = identity.DeviceId,
+            PublicKey = identity.PublicKeyBase64Url,
+            Seed = Base64Url.Encode(identity.Seed),
+            CreatedAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        };
+        AtomicFile.Write(PathOf(IdentityFileName), JsonSerializer.SerializeToUtf8Bytes(file, StateJsonContext.Default.IdentityFile));
+        Log.Info($"created device identity {identity.DeviceId} in {Directory}");
+        return identity;
+    }
+
+    public DeviceIdentity? TryLoadIdentity()
+    {
+        string path = PathOf(IdentityFileName);
+        if (!File.Exists(path))
+            return null;
+        IdentityFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize(File.ReadAllBytes(path), StateJsonContext.Default.IdentityFile);
+        }
+        catch (JsonException e)
+        {
+            throw new StateException($"{path} is not a valid identity file ({e.Message}). Move it away to create a new identity; the gateway will then see a new device that needs pairing.");
+        }
+        byte[] seed;
+        try
+        {
+            seed = Base64Url.Decode(file?.Seed ?? "");
+        }
+        catch (FormatException)
+        {
+            seed = [];
+        }
+        if (seed.Length != 32)
+            throw new StateException($"{path} has no valid 32-byte seed. Move it away to create a new identity (needs pairing again).");
+        var identity = new DeviceIdentity(seed);
+        if (file!.DeviceId.Length > 0 && file.DeviceId != identity.DeviceId)
+            throw new StateException($"{path}: stored device id {file.DeviceId} does not match its key ({identity.DeviceId}).");
+        return identity;
+    }
+
+    public NodeFile LoadNode()
+    {
+        lock (_gate)
+            return _node ??= ReadNode();
+    }
+
+    private NodeFile ReadNode()
+    {
+        string path = PathOf(NodeFileName);
+        if (!File.Exists(path))
+            return new NodeFile { InstanceId = Guid.NewGuid().ToString() };
+        try
+        {
+            var node = JsonSerializer.Deserialize(File.ReadAllBytes(path), StateJsonContext.Default.NodeFile) ?? new NodeFile();
+            if (string.IsNullOrEmpty(node.InstanceId))
+                node.InstanceId = Guid.NewGuid().ToString();
+            return node;
+        }
+        catch (JsonException e)
+        {
+            throw new StateException($"{path} is not valid JSON ({e.Message}); fix or remove it (device tokens in it will need re-pairing).");
+        }
+    }
+
+    /// <summary>Applies <paramref name="change"/> to the node file and persists it atomically.</summary>
+    /// <returns>False, with a log line, when the state directory cannot be written (read-only, full).</returns>
+    public bool UpdateNode(Action<NodeFile> change)
+    {
+        lock (_gate)
+        {
+            var node = _node ??= ReadNode();
+            change(node);
+            try
+            {
+                EnsureDirectory();
+                AtomicFile.Write(PathOf(NodeFileName), JsonSerializer.SerializeToUtf8Bytes(node, StateJsonContext.Default.NodeFile));
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.Error($"cannot persist {PathOf(NodeFileName)}: {e.Message} — the node keeps running, but this change is lost at restart");
+                return false;
+            }
+        }
+    }
+}
+
+public sealed class StateException(string message) : Exception(message);

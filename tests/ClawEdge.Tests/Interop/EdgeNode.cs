@@ -1,0 +1,108 @@
+using System.Text.Json.Nodes;
+
+namespace ClawEdge.Tests.Interop;
+
+/// <summary>The published <c>clawedge</c> binary (x64, or arm64 under qemu-aarch64) running as a node against a gateway.</summary>
+public sealed class EdgeNode : IAsyncDisposable
+{
+    private EdgeNode(ChildProcess process, string stateDir, bool ownsState)
+    {
+        Process = process;
+        StateDir = stateDir;
+        _ownsState = ownsState;
+    }
+
+    private readonly bool _ownsState;
+
+    public ChildProcess Process { get; }
+    public string StateDir { get; }
+
+    public static string DisplayNameFor(string stateDir) => "ce-" + Path.GetFileName(stateDir)[^8..];
+
+    /// <summary>Command line to run the binary for this architecture (qemu for arm64).</summary>
+    public static (string File, List<string> Args) Command(bool arm64, IEnumerable<string> args)
+    {
+        if (!arm64)
+            return (Tools.BinX64, args.ToList());
+        return ("qemu-aarch64-static", ["-L", Tools.Arm64Sysroot, Tools.BinArm64, .. args]);
+    }
+
+    public static EdgeNode Start(RealGateway gateway, string? stateDir = null, bool arm64 = false,
+        IDictionary<string, string?>? environment = null, params string[] extraArgs)
+    {
+        bool owns = stateDir is null;
+        stateDir ??= Tools.TempDir("node");
+        var args = new List<string> { "run", "--host", "127.0.0.1", "--port", gateway.Port.ToString(), "--state-dir", stateDir };
+        if (!extraArgs.Contains("--display-name"))
+            args.AddRange(["--display-name", DisplayNameFor(stateDir)]);
+        if (gateway.Tls && !extraArgs.Contains("--tls-fingerprint") && File.Exists(gateway.CertificatePath))
+            args.AddRange(["--tls-fingerprint", gateway.Fingerprint()]);
+        args.AddRange(extraArgs);
+        var env = new Dictionary<string, string?>
+        {
+            ["OPENCLAW_GATEWAY_TOKEN"] = RealGateway.Token,
+            ["CLAWEDGE_Gateway__MaxBackoffMs"] = "4000",
+            ["JOURNAL_STREAM"] = null,
+            ["NOTIFY_SOCKET"] = null,
+        };
+        if (environment is not null)
+            foreach (var (k, v) in environment)
+                env[k] = v;
+        var (file, full) = Command(arm64, args);
+        return new EdgeNode(ChildProcess.Start(file, full, env), stateDir, owns);
+    }
+
+    /// <summary>The device id, once the node has created or loaded its identity.</summary>
+    public async Task<string> DeviceIdAsync()
+    {
+        var line = await Process.WaitForLineAsync(" node ", TimeSpan.FromSeconds(30));
+        int at = line.IndexOf(" node ", StringComparison.Ordinal) + 6;
+        return line.Substring(at, 64);
+    }
+
+    public Task<string> WaitConnectedAsync(TimeSpan? timeout = null, int fromLine = 0) =>
+        Process.WaitForLineAsync("connected to ", timeout ?? TimeSpan.FromSeconds(60), fromLine);
+
+    /// <summary>
+    /// Operator side of pairing from scratch through the real CLI: approve the device request the
+    /// node logged, wait for it to connect, then approve its command surface.
+    /// </summary>
+    public async Task PairAsync(RealGateway gateway)
+    {
+        var deviceLine = await Process.WaitForLineAsync("openclaw devices approve ", TimeSpan.FromSeconds(60));
+        string deviceRequest = deviceLine[(deviceLine.IndexOf("approve ", StringComparison.Ordinal) + 8)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+        var (code, output) = await gateway.CliAsync("devices", "approve", deviceRequest);
+        if (code != 0)
+            throw new InvalidOperationException($"devices approve failed:\n{output}");
+        await ApproveSurfaceAsync(gateway);
+    }
+
+    public async Task ApproveSurfaceAsync(RealGateway gateway, int fromLine = 0)
+    {
+        var surfaceLine = await Process.WaitForLineAsync("openclaw nodes approve ", TimeSpan.FromSeconds(60), fromLine);
+        string surfaceRequest = surfaceLine[(surfaceLine.IndexOf("nodes approve ", StringComparison.Ordinal) + 14)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+        var (code, output) = await gateway.CliAsync("nodes", "approve", surfaceRequest);
+        if (code != 0)
+            throw new InvalidOperationException($"nodes approve failed:\n{output}");
+        await Process.WaitForLineAsync("approved", TimeSpan.FromSeconds(30), fromLine);
+    }
+
+    /// <summary><c>openclaw nodes invoke</c> through the real CLI; returns the parsed JSON answer.</summary>
+    public static async Task<JsonNode> InvokeAsync(RealGateway gateway, string nodeId, string command, string paramsJson, int timeoutMs = 15000)
+        => await gateway.CliJsonAsync("nodes", "invoke", "--node", nodeId, "--command", command, "--params", paramsJson, "--invoke-timeout", timeoutMs.ToString());
+
+    public async Task<int> StopAsync(TimeSpan? timeout = null)
+    {
+        if (Process.HasExited)
+            return Process.ExitCode;
+        Process.Signal(Mono.SIGTERM);
+        return await Process.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Process.DisposeAsync();
+        if (_ownsState)
+            try { Directory.Delete(StateDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
