@@ -16,7 +16,8 @@ OPENCLAW_VERSION=2026.9.6
 NODE_DIR=$CACHE/node-$NODE_VERSION
 OPENCLAW_DIR=$CACHE/openclaw-$OPENCLAW_VERSION
 SYSROOT=$CACHE/arm64-sysroot
-APT_PACKAGES=(clang lld gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static openssl ffmpeg libjpeg-turbo-progs xvfb x11-apps)
+APT_PACKAGES=(clang lld gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static openssl ffmpeg libjpeg-turbo-progs xvfb x11-apps
+  qemu-system-x86 busybox-static cpio v4l-utils)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -74,11 +75,17 @@ setup_sysroot() {
   rm -rf "$tmp"
 }
 
+# Debian's kernel with the vivid driver, booted under qemu by scripts/vivid-vm.sh (cached once).
+setup_vivid() {
+  CLAWEDGE_CACHE=$CACHE bash "$ROOT/scripts/vivid-vm.sh" --prepare
+}
+
 cmd_setup() {
   setup_apt
   setup_node
   setup_openclaw
   setup_sysroot
+  setup_vivid
 }
 
 cmd_publish() {

@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Runs a program against a REAL V4L2 kernel driver: Debian's own kernel with the `vivid` virtual video
+# driver, booted under qemu (TCG; no KVM needed) from a small busybox initramfs. See docs/VIVID-VM.md.
+#
+#   vivid-vm.sh --prepare                           download + unpack the kernel once into the cache
+#   vivid-vm.sh [options] OUTDIR -- PROGRAM ARGS…   run PROGRAM as /dev/video0's first user
+#   vivid-vm.sh [options] --script FILE OUTDIR      run a busybox sh script (several commands, one boot)
+#
+# Options:
+#   --bin PATH          carry an executable (with the .so files next to it and its ldd libraries) into
+#                       the guest as /opt/<name>/<file>, on PATH; repeatable (PROGRAM is carried for you)
+#   --lib SONAME        carry a library that is only dlopen'ed (e.g. libssl.so.3); repeatable
+#   --file SRC[:DEST]   carry a file (default DEST /in/<basename>); repeatable
+#   --env NAME=VALUE    guest environment; repeatable
+#   --timeout SEC       guest limit for PROGRAM / script (default 60); qemu is killed 60 s after it
+#   --vivid PARAMS      vivid module parameters (default "n_devs=1 node_types=0x1 input_types=0x0")
+#   --memory MB         guest RAM (default 512)
+#
+# OUTDIR receives stdout, stderr, exitcode (PROGRAM's or the script's), console.log (the serial console),
+# and every file the guest wrote under /out. The exit status is PROGRAM's; 125 means the VM itself failed.
+set -euo pipefail
+
+CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}/vivid-vm
+VIVID_PARAMS="n_devs=1 node_types=0x1 input_types=0x0"
+# The module roots; their dependencies are read from each .ko's modinfo and loaded first.
+MODULE_ROOTS=(vivid virtio_pci virtio_blk)
+TIMEOUT=60
+MEMORY=512
+BINS=() LIBS=() FILES=() ENVS=() SCRIPT=""
+
+die() { echo "vivid-vm: $*" >&2; exit 125; }
+note() { [ -n "${VIVID_VM_QUIET:-}" ] || echo "vivid-vm: $*" >&2; }
+
+# ---------------------------------------------------------------------------------------------------
+# Kernel cache: $CACHE/<kernel-release>/{vmlinuz,modules/*.ko,modules.order}, $CACHE/current names it.
+
+module_depends() { tr '\0' '\n' < "$1" | sed -n 's/^depends=//p' | tr ',' ' '; }
+
+prepare() {
+  if [ -f "$CACHE/current" ] && [ -f "$CACHE/$(cat "$CACHE/current")/modules.order" ]; then
+    return 0
+  fi
+  command -v apt-get >/dev/null || die "apt-get is needed to fetch Debian's kernel"
+  local pkg
+  pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)
+  [ -n "$pkg" ] || die "cannot find the kernel package behind linux-image-amd64 (apt-get update?)"
+  local release=${pkg#linux-image-}
+  note "downloading $pkg (once; cached in $CACHE)"
+  local tmp; tmp=$(mktemp -d); chmod 755 "$tmp"
+  (cd "$tmp" && apt-get download "$pkg" >/dev/null 2>&1) || { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
+  dpkg-deb -x "$tmp"/"$pkg"_*.deb "$tmp/x"
+  local dest="$CACHE/$release"
+  rm -rf "$dest"; mkdir -p "$dest/modules"
+  cp "$tmp/x/boot/vmlinuz-$release" "$dest/vmlinuz"
+
+  # Index every module by its name (modinfo names use '_' and '-' interchangeably), then order the
+  # roots' dependency closure depth first so each module follows what it needs.
+  declare -A path_of=()
+  local f name
+  while IFS= read -r f; do
+    name=$(basename "$f"); name=${name%%.ko*}; path_of[${name//-/_}]=$f
+  done < <(find "$tmp/x/lib/modules/$release/kernel" -name '*.ko*')
+  declare -A seen=()
+  local order=()
+  visit() {
+    local key=${1//-/_}
+    [ -n "${seen[$key]:-}" ] && return 0
+    seen[$key]=1
+    local src=${path_of[$key]:-}
+    [ -n "$src" ] || die "module $1 not found in $pkg"
+    local ko="$dest/modules/$key.ko"
+    case "$src" in
+      *.ko.xz) xz -dc "$src" > "$ko" ;;
+      *.ko.zst) zstd -qdc "$src" > "$ko" ;;
+      *.ko.gz) gzip -dc "$src" > "$ko" ;;
+      *) cp "$src" "$ko" ;;
+    esac
+    local dep
+    for dep in $(module_depends "$ko"); do visit "$dep"; done
+    order+=("$key")
+  }
+  local root
+  for root in "${MODULE_ROOTS[@]}"; do visit "$root"; done
+  printf '%s\n' "${order[@]}" > "$dest/modules.order"
+  rm -rf "$tmp"
+  echo "$release" > "$CACHE/current"
+  note "kernel $release ready: ${order[*]}"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Initramfs: a cached base (busybox, modules, /init) plus a per-run archive; the kernel unpacks
+# concatenated cpio archives in order.
+
+GUEST_INIT='#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/usr/bin:/sbin:/usr/sbin
+uptime_s() { read -r u _ < /proc/uptime; echo "$u"; }
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mkdir -p /dev/shm /run /xfer/result /xfer/out
+ln -s /xfer/out /out
+while read -r m; do
+  args=""
+  [ "$m" = vivid ] && args=$(cat /vm/vivid.params)
+  insmod /lib/modules/vm/$m.ko $args || echo "vivid-vm: insmod $m failed"
+done < /lib/modules/vm/modules.order
+for p in /opt/*; do [ -d "$p" ] && PATH="$p:$PATH"; done
+export PATH HOME=/root TMPDIR=/tmp
+mkdir -p /root
+[ -f /vm/env ] && . /vm/env
+echo "vivid-vm: modules loaded, run at $(uptime_s) s"
+cd /
+timeout "$(cat /vm/timeout)" sh /vm/run > /xfer/result/stdout 2> /xfer/result/stderr
+echo $? > /xfer/result/exitcode
+echo "vivid-vm: exit $(cat /xfer/result/exitcode) at $(uptime_s) s"
+tar cf /dev/vda -C /xfer result out && sync
+poweroff -f
+'
+
+base_initramfs() {
+  local release=$1 base="$CACHE/$1/base.cpio"
+  [ -f "$base" ] && [ "$base" -nt "$0" ] && { echo "$base"; return; }
+  local busybox; busybox=$(command -v busybox) || die "busybox (busybox-static) is missing"
+  ldd "$busybox" >/dev/null 2>&1 && die "$busybox is dynamically linked: install busybox-static"
+  local root; root=$(mktemp -d)
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,vm,lib/modules/vm}
+  cp "$busybox" "$root/bin/busybox"
+  printf '%s' "$GUEST_INIT" > "$root/init"; chmod 755 "$root/init"
+  cp "$CACHE/$release/modules/"*.ko "$CACHE/$release/modules.order" "$root/lib/modules/vm/"
+  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$base.tmp"
+  mv "$base.tmp" "$base"; rm -rf "$root"
+  echo "$base"
+}
+
+# Copies a file to the same path under ROOT, following symlinks (the guest needs the bytes).
+carry_path() {
+  local src=$1 root=$2
+  mkdir -p "$root$(dirname "$src")"
+  [ -e "$root$src" ] || cp -L "$src" "$root$src"
+}
+
+carry_libraries() {
+  local object=$1 root=$2 lib
+  # ldd prints "name => /path (addr)" and the interpreter as "/lib64/ld-linux-x86-64.so.2 (addr)".
+  for lib in $(ldd "$object" 2>/dev/null | awk '/=> \//{print $3} /^\t\//{print $1}'); do
+    carry_path "$lib" "$root"
+  done
+}
+
+carry_bin() {
+  local bin=$1 root=$2
+  bin=$(readlink -f "$bin")
+  [ -x "$bin" ] || die "not an executable: $bin"
+  local name; name=$(basename "$bin")
+  local dir="$root/opt/$name"
+  mkdir -p "$dir"
+  cp "$bin" "$dir/$name"
+  carry_libraries "$bin" "$root"
+  # NativeAOT finds P/Invoke libraries (libSkiaSharp.so) next to the executable.
+  local so
+  for so in "$(dirname "$bin")"/*.so "$(dirname "$bin")"/*.so.*; do
+    [ -f "$so" ] || continue
+    cp "$so" "$dir/"
+    carry_libraries "$so" "$root"
+  done
+}
+
+carry_lib() {
+  local soname=$1 root=$2 path
+  path=$(ldconfig -p | awk -v n="$soname" '$1 == n && /x86-64/ {print $NF; exit}')
+  [ -n "$path" ] || die "library not found on this machine: $soname"
+  carry_path "$path" "$root"
+  carry_libraries "$path" "$root"
+}
+
+# ---------------------------------------------------------------------------------------------------
+
+run() {
+  local outdir=$1; shift
+  prepare
+  local release; release=$(cat "$CACHE/current")
+  local base; base=$(base_initramfs "$release")
+  local work; work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  local root="$work/root"
+  mkdir -p "$root/vm" "$root/in"
+
+  if [ -n "$SCRIPT" ]; then
+    cp "$SCRIPT" "$root/vm/run"
+  else
+    [ $# -gt 0 ] || die "nothing to run: give -- PROGRAM ARGS or --script FILE"
+    local program; program=$(type -P "$1") || die "not found: $1"
+    BINS+=("$program"); shift
+    { printf '%q' "$(basename "$program")"; printf ' %q' "$@"; echo; } > "$root/vm/run"
+  fi
+  local b; for b in "${BINS[@]}"; do carry_bin "$b" "$root"; done
+  local l; for l in "${LIBS[@]}"; do carry_lib "$l" "$root"; done
+  local f src dest
+  for f in "${FILES[@]}"; do
+    src=${f%%:*}; dest=${f#*:}; [ "$dest" = "$f" ] && dest="/in/$(basename "$src")"
+    mkdir -p "$root$(dirname "$dest")"; cp -L "$src" "$root$dest"
+  done
+  local e; : > "$root/vm/env"
+  for e in "${ENVS[@]}"; do printf 'export %s=%q\n' "${e%%=*}" "${e#*=}" >> "$root/vm/env"; done
+  echo "$VIVID_PARAMS" > "$root/vm/vivid.params"
+  echo "$TIMEOUT" > "$root/vm/timeout"
+  (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet) > "$work/run.cpio"
+  cat "$base" "$work/run.cpio" > "$work/initramfs.cpio"
+
+  # The guest tars its results straight onto this raw disk (no filesystem to format or mount).
+  truncate -s 1G "$work/xfer.img"
+  mkdir -p "$outdir"
+  note "boot $release ($(( $(stat -c %s "$work/initramfs.cpio") / 1024 )) KiB initramfs)"
+  local started=$SECONDS rc=0
+  timeout $((TIMEOUT + 60)) qemu-system-x86_64 -accel tcg -cpu max -m "$MEMORY" -smp 1 \
+    -nodefaults -no-reboot -nographic -display none \
+    -kernel "$CACHE/$release/vmlinuz" -initrd "$work/initramfs.cpio" \
+    -append "console=ttyS0 quiet loglevel=4 panic=-1 rdinit=/init" \
+    -serial "file:$outdir/console.log" \
+    -drive "file=$work/xfer.img,format=raw,if=virtio" || rc=$?
+  note "qemu exited $rc after $((SECONDS - started)) s"
+
+  mkdir -p "$work/xfer"
+  tar xf "$work/xfer.img" -C "$work/xfer" 2>/dev/null || true
+  [ -f "$work/xfer/result/exitcode" ] || { tail -20 "$outdir/console.log" >&2; die "the guest produced no result (console: $outdir/console.log)"; }
+  cp -a "$work/xfer/result/." "$outdir/"
+  cp -a "$work/xfer/out/." "$outdir/"
+  exit "$(cat "$outdir/exitcode")"
+}
+
+[ $# -gt 0 ] || { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prepare) prepare; exit 0 ;;
+    --bin) BINS+=("$2"); shift 2 ;;
+    --lib) LIBS+=("$2"); shift 2 ;;
+    --file) FILES+=("$2"); shift 2 ;;
+    --env) ENVS+=("$2"); shift 2 ;;
+    --script) SCRIPT=$(readlink -f "$2"); shift 2 ;;
+    --timeout) TIMEOUT=$2; shift 2 ;;
+    --vivid) VIVID_PARAMS=$2; shift 2 ;;
+    --memory) MEMORY=$2; shift 2 ;;
+    --) die "OUTDIR must come before --" ;;
+    -*) die "unknown option $1" ;;
+    *) OUTDIR=$1; shift
+       [ "${1:-}" = "--" ] && shift
+       run "$OUTDIR" "$@" ;;
+  esac
+done
+die "missing OUTDIR"
