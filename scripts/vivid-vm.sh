@@ -42,8 +42,13 @@ prepare() {
   fi
   command -v apt-get >/dev/null || die "apt-get is needed to fetch Debian's kernel"
   local pkg
-  pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)
-  [ -n "$pkg" ] || die "cannot find the kernel package behind linux-image-amd64 (apt-get update?)"
+  kernel_package() { apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1; }
+  pkg=$(kernel_package)
+  if [ -z "$pkg" ]; then
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq && pkg=$(kernel_package)
+  fi
+  [ -n "$pkg" ] || die "cannot find the kernel package behind linux-image-amd64"
   local release=${pkg#linux-image-}
   note "downloading $pkg (once; cached in $CACHE)"
   local tmp; tmp=$(mktemp -d); chmod 755 "$tmp"
