@@ -1,0 +1,68 @@
+using ClawEdge.Tests.Interop;
+
+namespace ClawEdge.Tests.Capture;
+
+/// <summary>
+/// One boot of Debian's kernel with the <c>vivid</c> driver under qemu (scripts/vivid-vm.sh): a busybox
+/// shell script runs inside with /dev/video0, and everything it wrote under /out comes back here.
+/// </summary>
+public sealed class VividVm
+{
+    public static string LauncherPath => Path.Combine(Fixtures.RepoRoot, "scripts", "vivid-vm.sh");
+
+    private VividVm(string outDir, int exitCode, string launcherOutput)
+    {
+        OutDir = outDir;
+        ExitCode = exitCode;
+        LauncherOutput = launcherOutput;
+    }
+
+    /// <summary>Where the guest's /out landed, plus <c>stdout</c>, <c>stderr</c>, <c>exitcode</c>, <c>console.log</c>.</summary>
+    public string OutDir { get; }
+
+    /// <summary>The guest script's exit code (the launcher's: 125 means the VM itself failed).</summary>
+    public int ExitCode { get; }
+
+    public string LauncherOutput { get; }
+
+    public string PathOf(string guestOutFile) => Path.Combine(OutDir, guestOutFile);
+
+    public bool Has(string guestOutFile) => File.Exists(PathOf(guestOutFile));
+
+    /// <summary>A file the guest wrote under /out; a missing one fails with what the VM printed, to debug from.</summary>
+    public string Read(string guestOutFile) =>
+        Has(guestOutFile) ? File.ReadAllText(PathOf(guestOutFile)) : throw new FileNotFoundException(
+            $"the guest wrote no /out/{guestOutFile}.\n{Diagnostics()}");
+
+    public string Diagnostics()
+    {
+        string Tail(string name) => File.Exists(PathOf(name)) ? File.ReadAllText(PathOf(name)) : "(none)";
+        return $"launcher exit {ExitCode}:\n{LauncherOutput}\n--- guest stdout:\n{Tail("stdout")}\n--- guest stderr:\n{Tail("stderr")}\n--- console:\n{Tail("console.log")}";
+    }
+
+    /// <summary>Boots the VM, runs <paramref name="guestScript"/> (busybox sh, cwd /out) and waits for power-off.</summary>
+    /// <param name="bins">Executables to carry in (with their libraries and the .so files beside them); on the guest PATH.</param>
+    public static async Task<VividVm> RunAsync(string guestScript, IEnumerable<string> bins, TimeSpan guestTimeout)
+    {
+        string work = Tools.TempDir("vivid");
+        string scriptPath = Path.Combine(work, "guest.sh");
+        await File.WriteAllTextAsync(scriptPath, "cd /out\n" + guestScript);
+        string outDir = Path.Combine(work, "out");
+
+        var args = new List<string> { LauncherPath };
+        foreach (string bin in bins)
+        {
+            if (!File.Exists(bin))
+                throw new FileNotFoundException($"{bin} is missing: run ./build.sh publish linux-x64 first");
+            args.Add("--bin");
+            args.Add(bin);
+        }
+        args.AddRange(["--timeout", ((int)guestTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--script", scriptPath, outDir]);
+        var (code, output) = await ChildProcess.RunAsync("bash", args, timeout: guestTimeout + TimeSpan.FromMinutes(3));
+        var vm = new VividVm(outDir, code, output);
+        if (code == 125 || !File.Exists(vm.PathOf("exitcode")))
+            throw new InvalidOperationException($"the vivid VM did not run.\n{vm.Diagnostics()}");
+        return vm;
+    }
+}
