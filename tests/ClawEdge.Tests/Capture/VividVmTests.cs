@@ -12,7 +12,7 @@ namespace ClawEdge.Tests.Capture;
 public partial class VividVmTests
 {
     // Non-default size and rate (vivid starts at 640x360, 5 fps), so a probe that skips S_FMT or S_PARM shows.
-    private const int ProbeWidth = 640, ProbeHeight = 480, ProbeFps = 15, ProbeFrames = 30;
+    private const int ProbeWidth = 640, ProbeHeight = 480, ProbeFps = 15, ProbeFrames = 30, SnapMaxWidth = 1280;
 
     private static readonly string GuestScript = $$"""
         dev=/dev/video0
@@ -20,55 +20,65 @@ public partial class VividVmTests
 
         clawedge camera list --json > list.json 2> list.err; echo $? > list.rc
 
-        clawedge camera probe --device $dev --frames {{ProbeFrames}} --format yuyv --size {{ProbeWidth}}x{{ProbeHeight}} --fps {{ProbeFps}} --json \
+        # Negotiation, mmap streaming, and the probe's own second opener while it streams.
+        clawedge camera probe --device $dev --frames {{ProbeFrames}} --format yuyv --width {{ProbeWidth}} --height {{ProbeHeight}} --fps {{ProbeFps}} --json \
           > probe-yuyv.json 2> probe-yuyv.err; echo $? > probe-yuyv.rc
         clawedge camera probe --device $dev --frames {{ProbeFrames}} --format mjpeg --json \
           > probe-mjpeg.json 2> probe-mjpeg.err; echo $? > probe-mjpeg.rc
 
-        # Two openers: v4l2-ctl owns the queue and streams ('<' per frame, unbuffered); then our probe comes second.
+        # Another process owns the queue and streams ('<' per frame, unbuffered); our probe comes second.
         v4l2-ctl -d $dev --set-parm=30 --stream-mmap --stream-count=120 > holder.txt 2>&1 &
         holder=$!
         i=0; while [ ! -s holder.txt ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done
         clawedge camera probe --device $dev --frames 5 --format yuyv --json > probe-busy.json 2> probe-busy.err; echo $? > probe-busy.rc
         wait $holder; echo $? > holder.rc
 
-        CLAWEDGE_Camera__Enabled=true clawedge camera snap --device $dev -o /out/snap.jpg > snap.out 2> snap.err; echo $? > snap.rc
+        CLAWEDGE_Camera__Enabled=true clawedge camera snap --device $dev --width {{SnapMaxWidth}} -o /out/snap.jpg --json \
+          > snap.json 2> snap.err; echo $? > snap.rc
         dmesg > dmesg.txt
         """;
 
     private static readonly Lazy<Task<VividVm>> Boot = new(() =>
         VividVm.RunAsync(GuestScript, [Tools.BinX64, "/usr/bin/v4l2-ctl"], TimeSpan.FromMinutes(4)));
 
-    private static async Task<(VividVm Vm, JsonNode Json)> StepAsync(string name)
+    /// <summary>A step's exit code and its JSON (stdout); unparseable output fails with what the step printed.</summary>
+    private static async Task<(VividVm Vm, int ExitCode, JsonNode Json)> StepAsync(string name)
     {
         var vm = await Boot.Value;
-        string rc = vm.Read($"{name}.rc").Trim();
+        int rc = int.Parse(vm.Read($"{name}.rc").Trim());
         string json = vm.Read($"{name}.json");
-        if (rc != "0")
-            throw new InvalidOperationException($"clawedge {name} exited {rc}: {json}\n{vm.Read($"{name}.err")}");
         try
         {
-            return (vm, JsonNode.Parse(json)!);
+            return (vm, rc, JsonNode.Parse(json)!);
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new InvalidOperationException($"clawedge {name} printed no JSON ({e.Message}):\n{json}\n{vm.Read($"{name}.err")}");
+            throw new InvalidOperationException($"clawedge {name} exited {rc} with no JSON ({e.Message}):\n{json}\n{vm.Read($"{name}.err")}");
         }
     }
 
-    /// <summary>The fourcc → sizes table v4l2-ctl read from the driver in the same boot.</summary>
-    private static Dictionary<string, List<(int W, int H)>> ReferenceFormats(VividVm vm)
+    private static async Task<(VividVm Vm, JsonNode Json)> SucceededStepAsync(string name)
     {
-        var formats = new Dictionary<string, List<(int, int)>>();
-        List<(int, int)>? current = null;
+        var (vm, rc, json) = await StepAsync(name);
+        if (rc != 0)
+            throw new InvalidOperationException($"clawedge {name} exited {rc}: {json.ToJsonString()}\n{vm.Read($"{name}.err")}");
+        return (vm, json);
+    }
+
+    /// <summary>fourcc → (size → highest rate) as v4l2-ctl read it from the driver in the same boot.</summary>
+    private static Dictionary<string, Dictionary<(int W, int H), double>> ReferenceFormats(VividVm vm)
+    {
+        var formats = new Dictionary<string, Dictionary<(int, int), double>>();
+        Dictionary<(int, int), double>? sizes = null;
+        (int, int) size = default;
         foreach (string line in vm.Read("ref-formats.txt").Split('\n'))
         {
-            var f = FormatLine().Match(line);
-            if (f.Success)
-                formats[f.Groups[1].Value.TrimEnd()] = current = [];
-            var s = SizeLine().Match(line);
-            if (s.Success && current is not null)
-                current.Add((int.Parse(s.Groups[1].Value), int.Parse(s.Groups[2].Value)));
+            if (FormatLine().Match(line) is { Success: true } f)
+                formats[f.Groups[1].Value.TrimEnd()] = sizes = [];
+            else if (SizeLine().Match(line) is { Success: true } s && sizes is not null)
+                sizes[size = (int.Parse(s.Groups[1].Value), int.Parse(s.Groups[2].Value))] = 0;
+            else if (RateLine().Match(line) is { Success: true } r && sizes is not null)
+                sizes[size] = Math.Max(sizes[size], double.Parse(r.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
         }
         return formats;
     }
@@ -79,63 +89,72 @@ public partial class VividVmTests
     [GeneratedRegex(@"Size: Discrete (\d+)x(\d+)")]
     private static partial Regex SizeLine();
 
-    private static JsonObject VividDevice(JsonNode list)
-    {
-        var devices = list["devices"]!.AsArray();
-        return devices.Select(d => d!.AsObject()).SingleOrDefault(d => (string?)d["id"] == "/dev/video0")
-            ?? throw new InvalidOperationException($"no /dev/video0 in {list.ToJsonString()}");
-    }
+    [GeneratedRegex(@"Interval: Discrete [\d.]+s \(([\d.]+) fps\)")]
+    private static partial Regex RateLine();
 
     [Test]
-    public async Task Lists_the_vivid_device_with_the_formats_the_driver_enumerates()
+    public async Task Lists_the_vivid_device_with_the_sizes_and_rates_the_driver_enumerates()
     {
-        var (vm, list) = await StepAsync("list");
-        var device = VividDevice(list);
+        var (vm, list) = await SucceededStepAsync("list");
+        var device = list["devices"]!.AsArray().Select(d => d!.AsObject()).SingleOrDefault(d => (string?)d["id"] == "/dev/video0")
+            ?? throw new InvalidOperationException($"no /dev/video0 in {list.ToJsonString()}");
         await Assert.That((string?)device["name"]).Contains("vivid");
+        await Assert.That((string?)device["driver"]).IsEqualTo("vivid");
         await Assert.That((string?)device["backend"]).IsEqualTo("v4l2");
+        await Assert.That((string?)device["position"]).IsEqualTo("unknown");
 
         var reference = ReferenceFormats(vm);
-        await Assert.That(reference.ContainsKey("YUYV")).IsTrue();
-        var ours = device["formats"]!.AsArray().Select(f => f!.AsObject()).ToList();
-        await Assert.That(ours.Count).IsGreaterThan(0);
-        foreach (var format in ours)
+        await Assert.That(reference.Count).IsGreaterThan(10).Because("v4l2-ctl saw vivid's formats");
+        var ours = device["formats"]!.AsArray()
+            .Select(m => ((string)m!["format"]!, ((int)m["width"]!, (int)m["height"]!), (double)m["fps"]!))
+            .GroupBy(m => m.Item1)
+            .ToDictionary(g => g.Key, g => g.ToDictionary(m => m.Item2, m => m.Item3));
+
+        // The raw formats ClawEdge converts, all of which vivid offers, are listed...
+        foreach (string fourcc in new[] { "YUYV", "UYVY", "NV12", "RGB3" })
+            await Assert.That(ours.ContainsKey(fourcc)).IsTrue().Because($"vivid offers {fourcc}; listed: {string.Join(' ', ours.Keys)}");
+        // ...and every listed mode is exactly what the driver enumerates: same sizes, same top rate per size.
+        foreach (var (fourcc, modes) in ours)
         {
-            string fourcc = (string)format["fourcc"]!;
             await Assert.That(reference.ContainsKey(fourcc)).IsTrue().Because($"{fourcc} is not offered by vivid");
-            string sizes = string.Join(' ', format["sizes"]!.AsArray().Select(s => $"{(int)s!["width"]!}x{(int)s["height"]!}"));
-            await Assert.That(sizes).IsEqualTo(string.Join(' ', reference[fourcc].Select(s => $"{s.W}x{s.H}")));
+            string Describe(Dictionary<(int W, int H), double> m) => string.Join(' ', m.OrderBy(x => x.Key.W * x.Key.H).Select(x => $"{x.Key.W}x{x.Key.H}@{x.Value:0.###}"));
+            await Assert.That(Describe(modes)).IsEqualTo(Describe(reference[fourcc])).Because(fourcc);
         }
-        await Assert.That(ours.Any(f => (string?)f["fourcc"] == "YUYV")).IsTrue();
     }
 
     [Test]
     public async Task Streams_30_yuyv_frames_at_the_negotiated_size_and_rate_with_increasing_sequence_and_timestamps()
     {
-        var (_, probe) = await StepAsync("probe-yuyv");
-        await Assert.That((string?)probe["fourcc"]).IsEqualTo("YUYV");
-        await Assert.That((int)probe["width"]!).IsEqualTo(ProbeWidth);
-        await Assert.That((int)probe["height"]!).IsEqualTo(ProbeHeight);
-        await Assert.That((double)probe["fps"]!).IsEqualTo(ProbeFps);
+        var (_, probe) = await SucceededStepAsync("probe-yuyv");
+        await Assert.That((string?)probe["driver"]).IsEqualTo("vivid");
+        var negotiated = probe["negotiated"]!;
+        await Assert.That((string?)negotiated["format"]).IsEqualTo("YUYV");
+        await Assert.That((int)negotiated["width"]!).IsEqualTo(ProbeWidth);
+        await Assert.That((int)negotiated["height"]!).IsEqualTo(ProbeHeight);
+        await Assert.That((double)negotiated["fps"]!).IsEqualTo(ProbeFps);
+        await Assert.That((bool)negotiated["rateSet"]!).IsTrue();
+        await Assert.That((int)negotiated["sizeImage"]!).IsEqualTo(ProbeWidth * ProbeHeight * 2);
         await AssertStreamAsync(probe, ProbeWidth * ProbeHeight * 2, ProbeFps);
     }
 
     [Test]
-    public async Task Streams_mjpeg_when_vivid_offers_it_and_refuses_it_clearly_when_not()
+    public async Task Streams_mjpeg_when_vivid_offers_it_and_refuses_it_by_name_when_not()
     {
         var vm = await Boot.Value;
-        bool offered = ReferenceFormats(vm).ContainsKey("MJPG");
-        if (offered)
+        if (ReferenceFormats(vm).ContainsKey("MJPG"))
         {
-            var (_, probe) = await StepAsync("probe-mjpeg");
-            await Assert.That((string?)probe["fourcc"]).IsEqualTo("MJPG");
+            var (_, probe) = await SucceededStepAsync("probe-mjpeg");
+            await Assert.That((string?)probe["negotiated"]!["format"]).IsEqualTo("MJPG");
+            await Assert.That((int)probe["jpegFrames"]!).IsEqualTo((int)probe["count"]!);
             await AssertStreamAsync(probe, expectedBytes: null, expectedFps: null);
             return;
         }
-        // vivid's webcam input is raw formats only (no MJPG): the probe must say so, not stream something else.
-        await Assert.That(vm.Read("probe-mjpeg.rc").Trim()).IsNotEqualTo("0");
-        string said = vm.Read("probe-mjpeg.json") + vm.Read("probe-mjpeg.err");
-        await Assert.That(said.Contains("MJPG", StringComparison.OrdinalIgnoreCase) || said.Contains("MJPEG", StringComparison.OrdinalIgnoreCase)).IsTrue()
-            .Because($"the refusal names the format: {said}");
+        // vivid's webcam input has raw formats only: the probe must refuse, not stream another format.
+        var (_, rc, json) = await StepAsync("probe-mjpeg");
+        await Assert.That(rc).IsNotEqualTo(0);
+        await Assert.That((bool?)json["ok"]).IsFalse();
+        await Assert.That((string?)json["error"]!["kind"]).IsEqualTo("Unsupported");
+        await Assert.That((string?)json["error"]!["message"]).Contains("MJPG");
     }
 
     private static async Task AssertStreamAsync(JsonNode probe, int? expectedBytes, int? expectedFps)
@@ -159,9 +178,11 @@ public partial class VividVmTests
             previousSequence = sequence;
             previousTimestamp = timestamp;
         }
+        await Assert.That((bool)probe["monotonic"]!).IsTrue();
+        await Assert.That((bool)probe["sequenceIncreasing"]!).IsTrue();
         if (expectedFps is int fps)
         {
-            // The driver paces frames at the negotiated rate; the median ignores TCG scheduling hiccups.
+            // The driver paces frames at the rate S_PARM set; the median ignores TCG scheduling hiccups.
             intervals.Sort();
             double median = intervals[intervals.Count / 2];
             await Assert.That(median).IsBetween(0.7e6 / fps, 1.3e6 / fps);
@@ -169,12 +190,19 @@ public partial class VividVmTests
     }
 
     [Test]
-    public async Task A_second_opener_is_told_the_device_is_busy_while_the_first_keeps_streaming()
+    public async Task A_second_opener_is_refused_as_busy_while_the_first_streams()
     {
-        var vm = await Boot.Value;
-        await Assert.That(vm.Read("probe-busy.rc").Trim()).IsNotEqualTo("0");
-        string said = vm.Read("probe-busy.json") + vm.Read("probe-busy.err");
-        await Assert.That(said.Contains("busy", StringComparison.OrdinalIgnoreCase)).IsTrue().Because(said);
+        // Within one process: the probe opens a second session while its first streams.
+        var (vm, probe) = await SucceededStepAsync("probe-yuyv");
+        await Assert.That((string?)probe["busy"]!["kind"]).IsEqualTo("Busy");
+        await Assert.That((string?)probe["busy"]!["message"]).Contains("busy", StringComparison.OrdinalIgnoreCase);
+
+        // Across processes: v4l2-ctl streams, our probe comes second and says why it cannot start.
+        var (_, rc, json) = await StepAsync("probe-busy");
+        await Assert.That(rc).IsNotEqualTo(0);
+        await Assert.That((string?)json["error"]!["kind"]).IsEqualTo("Busy");
+        await Assert.That((string?)json["error"]!["message"]).Contains("busy", StringComparison.OrdinalIgnoreCase);
+        // The first opener was not disturbed.
         await Assert.That(vm.Read("holder.rc").Trim()).IsEqualTo("0");
         await Assert.That(vm.Read("holder.txt").Count(c => c == '<')).IsEqualTo(120);
     }
@@ -182,19 +210,23 @@ public partial class VividVmTests
     [Test]
     public async Task Snap_writes_a_jpeg_that_djpeg_decodes_to_vivid_colour_bars()
     {
-        var vm = await Boot.Value;
-        await Assert.That(vm.Read("snap.rc").Trim()).IsEqualTo("0").Because(vm.Read("snap.err"));
+        var (vm, summary) = await SucceededStepAsync("snap");
         string jpeg = vm.PathOf("snap.jpg");
         await Assert.That(File.Exists(jpeg)).IsTrue();
+        await Assert.That((int)summary["bytes"]!).IsEqualTo((int)new FileInfo(jpeg).Length);
 
         string ppm = Path.Combine(vm.OutDir, "snap.ppm");
         var (code, output) = await ChildProcess.RunAsync("sh", ["-c", $"djpeg -pnm '{jpeg}' > '{ppm}'"]);
         await Assert.That(code).IsEqualTo(0).Because(output);
         var image = Ppm.Read(ppm);
 
-        // The snap is one of the sizes vivid offers.
-        var sizes = ReferenceFormats(vm)["YUYV"];
-        await Assert.That(sizes.Contains((image.Width, image.Height))).IsTrue().Because($"{image.Width}x{image.Height}");
+        // Captured at a size vivid offers, scaled to the requested width with the aspect ratio kept.
+        int sourceWidth = (int)summary["sourceWidth"]!, sourceHeight = (int)summary["sourceHeight"]!;
+        await Assert.That(ReferenceFormats(vm)[(string)summary["sourceFormat"]!].ContainsKey((sourceWidth, sourceHeight))).IsTrue();
+        await Assert.That(image.Width).IsEqualTo(Math.Min(SnapMaxWidth, sourceWidth));
+        await Assert.That(image.Height).IsBetween(image.Width * sourceHeight / sourceWidth - 1, image.Width * sourceHeight / sourceWidth + 1);
+        await Assert.That((int)summary["width"]!).IsEqualTo(image.Width);
+        await Assert.That((int)summary["height"]!).IsEqualTo(image.Height);
 
         // vivid's default pattern: 75% colour bars, left to right, below the text overlay in the upper left.
         (bool R, bool G, bool B)[] bars =
