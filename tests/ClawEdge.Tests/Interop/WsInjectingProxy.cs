@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ClawEdge.Tests.Interop;
+
+/// <summary>
+/// A WebSocket man-in-the-middle between a node and the real gateway. It forwards whole frames both ways,
+/// keeps the node's frames (unmasked) for inspection, and can inject frames towards the node as if the
+/// gateway had sent them: malformed JSON, oversized and binary frames, unknown events, invokes.
+/// </summary>
+public sealed class WsInjectingProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly int _targetPort;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _toNodeLock = new(1, 1);
+    private readonly List<string> _fromNode = [];
+    private Stream? _toNode;
+    private readonly Task _accepting;
+
+    public WsInjectingProxy(int targetPort)
+    {
+        _targetPort = targetPort;
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Connections;
+
+    public IReadOnlyList<string> FramesFromNode
+    {
+        get
+        {
+            lock (_fromNode)
+                return _fromNode.ToArray();
+        }
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { return; }
+            Interlocked.Increment(ref Connections);
+            _ = RelayAsync(client);
+        }
+    }
+
+    private async Task RelayAsync(TcpClient client)
+    {
+        using (client)
+        using (var upstream = new TcpClient())
+        {
+            try
+            {
+                await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
+                var node = client.GetStream();
+                var gateway = upstream.GetStream();
+                // HTTP upgrade both ways, byte for byte, up to the blank line.
+                await CopyHeadAsync(node, gateway);
+                await CopyHeadAsync(gateway, node);
+                _toNode = node;
+                var up = PumpFramesAsync(node, gateway, fromNode: true);
+                var down = PumpFramesAsync(gateway, node, fromNode: false);
+                await Task.WhenAny(up, down);
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private async Task CopyHeadAsync(Stream from, Stream to)
+    {
+        var head = new List<byte>();
+        var one = new byte[1];
+        while (!(head.Count >= 4 && head[^1] == '\n' && head[^2] == '\r' && head[^3] == '\n' && head[^4] == '\r'))
+        {
+            if (await from.ReadAsync(one, _stop.Token) == 0)
+                throw new IOException("closed during upgrade");
+            head.Add(one[0]);
+        }
+        await to.WriteAsync(head.ToArray(), _stop.Token);
+    }
+
+    private async Task PumpFramesAsync(Stream from, Stream to, bool fromNode)
+    {
+        while (true)
+        {
+            var header = new byte[2];
+            await from.ReadExactlyAsync(header, _stop.Token);
+            long length = header[1] & 0x7F;
+            bool masked = (header[1] & 0x80) != 0;
+            byte[] extended = [];
+            if (length == 126) { extended = new byte[2]; await from.ReadExactlyAsync(extended, _stop.Token); length = (extended[0] << 8) | extended[1]; }
+            else if (length == 127) { extended = new byte[8]; await from.ReadExactlyAsync(extended, _stop.Token); length = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(extended); }
+            var mask = new byte[masked ? 4 : 0];
+            if (masked) await from.ReadExactlyAsync(mask, _stop.Token);
+            var payload = new byte[length];
+            await from.ReadExactlyAsync(payload, _stop.Token);
+
+            if (fromNode && (header[0] & 0x0F) == 1)
+            {
+                var clear = (byte[])payload.Clone();
+                for (int i = 0; i < clear.Length; i++) clear[i] ^= mask[i % 4];
+                lock (_fromNode) _fromNode.Add(Encoding.UTF8.GetString(clear));
+            }
+            if (!fromNode) await _toNodeLock.WaitAsync(_stop.Token);
+            try
+            {
+                await to.WriteAsync(header, _stop.Token);
+                await to.WriteAsync(extended, _stop.Token);
+                await to.WriteAsync(mask, _stop.Token);
+                await to.WriteAsync(payload, _stop.Token);
+            }
+            finally
+            {
+                if (!fromNode) _toNodeLock.Release();
+            }
+        }
+    }
+
+    /// <summary>Sends one unmasked frame to the node, between the gateway's own frames.</summary>
+    public async Task InjectAsync(ReadOnlyMemory<byte> payload, bool binary = false)
+    {
+        var node = _toNode ?? throw new InvalidOperationException("no node connected");
+        var header = new List<byte> { (byte)(0x80 | (binary ? 2 : 1)) };
+        if (payload.Length < 126) header.Add((byte)payload.Length);
+        else if (payload.Length <= ushort.MaxValue) { header.Add(126); header.Add((byte)(payload.Length >> 8)); header.Add((byte)payload.Length); }
+        else { header.Add(127); var len = new byte[8]; System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(len, (ulong)payload.Length); header.AddRange(len); }
+        await _toNodeLock.WaitAsync(_stop.Token);
+        try
+        {
+            await node.WriteAsync(header.ToArray(), _stop.Token);
+            await node.WriteAsync(payload, _stop.Token);
+        }
+        finally
+        {
+            _toNodeLock.Release();
+        }
+    }
+
+    public Task InjectAsync(string text) => InjectAsync(Encoding.UTF8.GetBytes(text));
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        try { await _accepting; } catch (OperationCanceledException) { }
+    }
+}
