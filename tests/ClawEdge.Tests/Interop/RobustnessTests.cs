@@ -47,4 +47,21 @@ public class RobustnessTests(SharedGateway shared)
         var status = await shared.Gateway.NodeStatusAsync(id);
         await Assert.That((bool?)status!["connected"]).IsTrue();
     }
+
+    [Test]
+    public async Task A_silent_link_is_detected_from_the_hello_ok_tick_interval_and_reconnected()
+    {
+        await using var proxy = new WsInjectingProxy(shared.Gateway.Port)
+        {
+            // The gateway ticks every 30 s; tell the node 1.5 s so that ordinary quiet looks dead after 3 s.
+            RewriteToNode = text => text.Replace("\"tickIntervalMs\":30000", "\"tickIntervalMs\":1500", StringComparison.Ordinal),
+        };
+        await using var node = EdgeNode.Start(shared.Gateway, extraArgs: ["--port", proxy.Port.ToString()]);
+        await node.WaitConnectedAsync();
+        int after = node.Process.LineCount;
+        var line = await node.Process.WaitForLineAsync("tick timeout", TimeSpan.FromSeconds(20), after);
+        await Assert.That(line).Contains("3000 ms");
+        await node.WaitConnectedAsync(TimeSpan.FromSeconds(20), node.Process.LineCount - 1);
+        await Assert.That(proxy.Connections).IsGreaterThanOrEqualTo(2);
+    }
 }

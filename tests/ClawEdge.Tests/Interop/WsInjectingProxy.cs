@@ -27,6 +27,9 @@ public sealed class WsInjectingProxy : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Rewrites text frames on their way to the node (e.g. to shorten hello-ok's tick interval).</summary>
+    public Func<string, string>? RewriteToNode { get; set; }
     public int Connections;
 
     public IReadOnlyList<string> FramesFromNode
@@ -109,6 +112,11 @@ public sealed class WsInjectingProxy : IAsyncDisposable
                 for (int i = 0; i < clear.Length; i++) clear[i] ^= mask[i % 4];
                 lock (_fromNode) _fromNode.Add(Encoding.UTF8.GetString(clear));
             }
+            if (!fromNode && (header[0] & 0x0F) == 1 && RewriteToNode is { } rewrite)
+            {
+                payload = Encoding.UTF8.GetBytes(rewrite(Encoding.UTF8.GetString(payload)));
+                (header, extended) = Header(payload.Length, binary: false);
+            }
             if (!fromNode) await _toNodeLock.WaitAsync(_stop.Token);
             try
             {
@@ -128,20 +136,30 @@ public sealed class WsInjectingProxy : IAsyncDisposable
     public async Task InjectAsync(ReadOnlyMemory<byte> payload, bool binary = false)
     {
         var node = _toNode ?? throw new InvalidOperationException("no node connected");
-        var header = new List<byte> { (byte)(0x80 | (binary ? 2 : 1)) };
-        if (payload.Length < 126) header.Add((byte)payload.Length);
-        else if (payload.Length <= ushort.MaxValue) { header.Add(126); header.Add((byte)(payload.Length >> 8)); header.Add((byte)payload.Length); }
-        else { header.Add(127); var len = new byte[8]; System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(len, (ulong)payload.Length); header.AddRange(len); }
+        var (header, extended) = Header(payload.Length, binary);
         await _toNodeLock.WaitAsync(_stop.Token);
         try
         {
-            await node.WriteAsync(header.ToArray(), _stop.Token);
+            await node.WriteAsync(header, _stop.Token);
+            await node.WriteAsync(extended, _stop.Token);
             await node.WriteAsync(payload, _stop.Token);
         }
         finally
         {
             _toNodeLock.Release();
         }
+    }
+
+    private static (byte[] Header, byte[] Extended) Header(int length, bool binary)
+    {
+        byte first = (byte)(0x80 | (binary ? 2 : 1));
+        if (length < 126)
+            return ([first, (byte)length], []);
+        if (length <= ushort.MaxValue)
+            return ([first, 126], [(byte)(length >> 8), (byte)length]);
+        var len = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(len, (ulong)length);
+        return ([first, 127], len);
     }
 
     public Task InjectAsync(string text) => InjectAsync(Encoding.UTF8.GetBytes(text));
