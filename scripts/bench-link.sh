@@ -22,7 +22,7 @@ HOME=$WORK/gw NO_COLOR=1 "$NODE" "$OC" gateway run --allow-unconfigured --bind l
 pids+=($!)
 for _ in $(seq 180); do grep -q '\[gateway\] ready' "$WORK/gw.log" && break; sleep 0.5; done
 
-ms() { date +%s%N | awk '{printf "%d", $1/1000000}'; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # Start → hello-ok: --once-connected-exit returns right after hello-ok (plus a close frame).
