@@ -59,11 +59,19 @@ public class LinkTests(SharedGateway shared)
         var (node, id) = await shared.StartApprovedNodeAsync();
         await using (node)
         {
+            var (file, args) = EdgeNode.Command(false, ["status", "--state-dir", node.StateDir]);
+            var (statusCode, status) = await ChildProcess.RunAsync(file, args);
+            await Assert.That(statusCode).IsEqualTo(0);
+            await Assert.That(status).Contains($"device id        {id}");
+            await Assert.That(status).Contains($"running, pid {node.Process.Pid}");
+            await Assert.That(status).Contains("stored (paired)");
+            await Assert.That(status).DoesNotContain(RealGateway.Token);
+
             int code = await node.StopAsync();
             await Assert.That(code).IsEqualTo(0);
             await Assert.That(node.Process.Output).Contains("stopped");
-            var status = await shared.Gateway.WaitForNodeAsync(id, n => (bool?)n["connected"] == false, TimeSpan.FromSeconds(15));
-            await Assert.That(status).IsNotNull();
+            var gone = await shared.Gateway.WaitForNodeAsync(id, n => (bool?)n["connected"] == false, TimeSpan.FromSeconds(15));
+            await Assert.That(gone).IsNotNull();
             // A stopped node keeps its identity and token for the next start.
             var saved = JsonDocument.Parse(File.ReadAllText(Path.Combine(node.StateDir, "node.json"))).RootElement;
             await Assert.That(saved.GetProperty("deviceTokens").EnumerateObject().Count()).IsEqualTo(1);
