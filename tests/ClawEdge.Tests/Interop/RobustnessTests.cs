@@ -64,4 +64,15 @@ public class RobustnessTests(SharedGateway shared)
         await node.WaitConnectedAsync(TimeSpan.FromSeconds(20), node.Process.LineCount - 1);
         await Assert.That(proxy.Connections).IsGreaterThanOrEqualTo(2);
     }
+
+    [Test]
+    public async Task Retryable_startup_refusal_is_retried_after_the_gateway_hint()
+    {
+        await using var proxy = new WsInjectingProxy(shared.Gateway.Port) { RefuseConnects = 2 };
+        await using var node = EdgeNode.Start(shared.Gateway, extraArgs: ["--port", proxy.Port.ToString()]);
+        var connected = await node.WaitConnectedAsync();
+        await Assert.That(node.Process.Output).Contains("gateway not ready (gateway starting; retry shortly)");
+        await Assert.That(proxy.Connections).IsEqualTo(3);
+        await Assert.That(connected).Contains("connected to");
+    }
 }

@@ -28,6 +28,12 @@ public sealed class WsInjectingProxy : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>
+    /// How many connects to answer as a gateway still starting its sidecars does (UNAVAILABLE, retryable,
+    /// retryAfterMs 500) instead of forwarding them: the frame is the one the real gateway sends then.
+    /// </summary>
+    public int RefuseConnects;
+
     /// <summary>Rewrites text frames on their way to the node (e.g. to shorten hello-ok's tick interval).</summary>
     public Func<string, string>? RewriteToNode { get; set; }
     public int Connections;
@@ -110,7 +116,15 @@ public sealed class WsInjectingProxy : IAsyncDisposable
             {
                 var clear = (byte[])payload.Clone();
                 for (int i = 0; i < clear.Length; i++) clear[i] ^= mask[i % 4];
-                lock (_fromNode) _fromNode.Add(Encoding.UTF8.GetString(clear));
+                string text = Encoding.UTF8.GetString(clear);
+                lock (_fromNode) _fromNode.Add(text);
+                if (text.Contains("\"method\":\"connect\"", StringComparison.Ordinal) && Interlocked.Decrement(ref RefuseConnects) >= 0)
+                {
+                    string id = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+                    const string error = "\"ok\":false,\"error\":{\"code\":\"UNAVAILABLE\",\"message\":\"gateway starting; retry shortly\",\"retryable\":true,\"retryAfterMs\":500,\"details\":{\"reason\":\"startup-sidecars\"}}}";
+                    await InjectAsync("{\"type\":\"res\",\"id\":\"" + id + "\"," + error);
+                    throw new IOException("refused as a starting gateway");
+                }
             }
             if (!fromNode && (header[0] & 0x0F) == 1 && RewriteToNode is { } rewrite)
             {
