@@ -39,6 +39,10 @@ public static class Program
         {
             return Fail($"state error: {e.Message}", 3);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail($"{e.GetType().Name}: {e.Message}", 1);
+        }
     }
 
     internal static int Print(string text)

@@ -6,6 +6,8 @@ namespace ClawEdge.Native;
 internal static partial class Libc
 {
     public const int O_RDONLY = 0;
+    public const int O_RDWR = 2;
+    public const int O_CREAT = 0x40; // asm-generic: same on x86-64 and arm64
     public const int O_CLOEXEC = 0x80000; // same on x86-64 and arm64 (O_DIRECTORY is not: we avoid it)
     public const int LOCK_EX = 2;
     public const int LOCK_NB = 4;
@@ -14,6 +16,10 @@ internal static partial class Libc
     /// <summary>open(2): a file descriptor, or -1 and errno.</summary>
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Open(string path, int flags);
+
+    /// <summary>open(2) with a creation mode: a file descriptor, or -1 and errno.</summary>
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags, uint mode);
 
     /// <summary>fsync(2): 0, or -1 and errno.</summary>
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
