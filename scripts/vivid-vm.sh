@@ -17,7 +17,8 @@
 #   --memory MB         guest RAM (default 512)
 #
 # OUTDIR receives stdout, stderr, exitcode (PROGRAM's or the script's), console.log (the serial console),
-# and every file the guest wrote under /out. The exit status is PROGRAM's; 125 means the VM itself failed.
+# and every file the guest wrote under /out. The exit status is PROGRAM's (143: guest timeout); 125 means the
+# VM itself failed.
 set -euo pipefail
 
 CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}/vivid-vm
@@ -264,7 +265,7 @@ run() {
   exit "$(cat "$outdir/exitcode")"
 }
 
-[ $# -gt 0 ] || { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --prepare) prepare; exit 0 ;;
