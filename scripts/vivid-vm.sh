@@ -265,7 +265,7 @@ run() {
   exit "$(cat "$outdir/exitcode")"
 }
 
-[ $# -gt 0 ] || { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --prepare) prepare; exit 0 ;;
