@@ -37,6 +37,11 @@ public partial class VividVmTests
 
         CLAWEDGE_Camera__Enabled=true clawedge camera snap --device $dev --width {{SnapMaxWidth}} -o /out/snap.jpg --json \
           > snap.json 2> snap.err; echo $? > snap.rc
+        # Every raw format ClawEdge converts, from the real driver's frames (catches swapped chroma or R/B).
+        for f in uyvy nv12 rgb3 bgr3; do
+          CLAWEDGE_Camera__Enabled=true clawedge camera snap --device $dev --format $f --width 640 -o /out/snap-$f.jpg --json \
+            > snap-$f.json 2> snap-$f.err; echo $? > snap-$f.rc
+        done
         dmesg > dmesg.txt
         """;
 
@@ -214,14 +219,9 @@ public partial class VividVmTests
     public async Task Snap_writes_a_jpeg_that_djpeg_decodes_to_vivid_colour_bars()
     {
         var (vm, summary) = await SucceededStepAsync("snap");
-        string jpeg = vm.PathOf("snap.jpg");
-        await Assert.That(File.Exists(jpeg)).IsTrue();
-        await Assert.That((int)summary["bytes"]!).IsEqualTo((int)new FileInfo(jpeg).Length);
+        await Assert.That((int)summary["bytes"]!).IsEqualTo((int)new FileInfo(vm.PathOf("snap.jpg")).Length);
 
-        string ppm = Path.Combine(vm.OutDir, "snap.ppm");
-        var (code, output) = await ChildProcess.RunAsync("sh", ["-c", $"djpeg -pnm '{jpeg}' > '{ppm}'"]);
-        await Assert.That(code).IsEqualTo(0).Because(output);
-        var image = Ppm.Read(ppm);
+        var image = await DecodeAsync(vm, "snap.jpg");
 
         // Captured at a size vivid offers, scaled to the requested width with the aspect ratio kept.
         int sourceWidth = (int)summary["sourceWidth"]!, sourceHeight = (int)summary["sourceHeight"]!;
@@ -230,8 +230,36 @@ public partial class VividVmTests
         await Assert.That(image.Height).IsBetween(image.Width * sourceHeight / sourceWidth - 1, image.Width * sourceHeight / sourceWidth + 1);
         await Assert.That((int)summary["width"]!).IsEqualTo(image.Width);
         await Assert.That((int)summary["height"]!).IsEqualTo(image.Height);
+        await AssertColourBarsAsync(image);
+    }
 
-        // vivid's default pattern: 75% colour bars, left to right, below the text overlay in the upper left.
+    [Test]
+    [Arguments("uyvy", "UYVY")]
+    [Arguments("nv12", "NV12")]
+    [Arguments("rgb3", "RGB3")]
+    [Arguments("bgr3", "BGR3")]
+    public async Task Snap_from_each_converted_format_shows_the_colour_bars(string option, string fourcc)
+    {
+        var (vm, summary) = await SucceededStepAsync($"snap-{option}");
+        await Assert.That((string?)summary["sourceFormat"]).IsEqualTo(fourcc);
+        var image = await DecodeAsync(vm, $"snap-{option}.jpg");
+        await Assert.That(image.Width).IsEqualTo(640);
+        await AssertColourBarsAsync(image);
+    }
+
+    private static async Task<Ppm> DecodeAsync(VividVm vm, string jpegName)
+    {
+        string jpeg = vm.PathOf(jpegName);
+        await Assert.That(File.Exists(jpeg)).IsTrue();
+        string ppm = Path.ChangeExtension(jpeg, ".ppm");
+        var (code, output) = await ChildProcess.RunAsync("sh", ["-c", $"djpeg -pnm '{jpeg}' > '{ppm}'"]);
+        await Assert.That(code).IsEqualTo(0).Because(output);
+        return Ppm.Read(ppm);
+    }
+
+    /// <summary>vivid's default pattern: 75% colour bars, left to right, below the text overlay in the upper left.</summary>
+    private static async Task AssertColourBarsAsync(Ppm image)
+    {
         (bool R, bool G, bool B)[] bars =
         [
             (true, true, true), (true, true, false), (false, true, true), (false, true, false),    // white yellow cyan green
