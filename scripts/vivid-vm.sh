@@ -129,7 +129,9 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
-mkdir -p /dev/shm /run /xfer/result /xfer/out
+mkdir -p /dev/shm /run /xfer/result /xfer/out /etc
+[ -f /etc/passwd ] || echo "root:x:0:0:root:/root:/bin/sh" > /etc/passwd
+[ -f /etc/group ] || echo "root:x:0:" > /etc/group
 ln -s /xfer/out /out
 while read -r m; do
   args=""
@@ -154,7 +156,7 @@ base_initramfs() {
   [ -f "$base" ] && [ "$base" -nt "$0" ] && { echo "$base"; return; }
   local busybox; busybox=$(command -v busybox) || die "busybox (busybox-static) is missing"
   ldd "$busybox" >/dev/null 2>&1 && die "$busybox is dynamically linked: install busybox-static"
-  local root; root=$(mktemp -d)
+  local root; root=$(mktemp -d); chmod 755 "$root" # mktemp's 0700 would become the guest's / (non-root steps)
   mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,vm,lib/modules/vm}
   cp "$busybox" "$root/bin/busybox"
   local applet
@@ -219,7 +221,7 @@ run() {
   local work; work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   local root="$work/root"
-  mkdir -p "$root/vm" "$root/in"
+  mkdir -p "$root/vm" "$root/in"; chmod 755 "$work" "$root"
 
   if [ -n "$SCRIPT" ]; then
     cp "$SCRIPT" "$root/vm/run"

@@ -42,6 +42,22 @@ public partial class VividVmTests
           CLAWEDGE_Camera__Enabled=true clawedge camera snap --device $dev --format $f --width 640 -o /out/snap-$f.jpg --json \
             > snap-$f.json 2> snap-$f.err; echo $? > snap-$f.rc
         done
+
+        # Permission: a user outside the 'video' group is refused; the same user in it is served.
+        echo 'cam:x:1000:1000::/tmp:/bin/sh' >> /etc/passwd
+        echo 'cam:x:1000:' >> /etc/group; echo 'video:x:44:' >> /etc/group
+        chgrp video $dev; chmod 660 $dev
+        su cam -c "clawedge camera probe --device $dev --frames 3 --json" > perm-denied.json 2> perm-denied.err; echo $? > perm-denied.rc
+        sed -i 's/^video:x:44:$/video:x:44:cam/' /etc/group
+        su cam -c "clawedge camera probe --device $dev --frames 3 --json" > perm-granted.json 2> perm-granted.err; echo $? > perm-granted.rc
+
+        # Unplug mid-capture (last: the device is gone afterwards). Unbind once the probe has its buffers mapped.
+        clawedge camera probe --device $dev --frames 600 --width 320 --height 180 --fps 30 --json > unplug.json 2> unplug.err &
+        probe=$!
+        i=0; while ! grep -q video0 /proc/$probe/maps 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done
+        sleep 0.5
+        echo vivid.0 > /sys/bus/platform/drivers/vivid/unbind
+        wait $probe; echo $? > unplug.rc
         dmesg > dmesg.txt
         """;
 
@@ -213,6 +229,27 @@ public partial class VividVmTests
         int before = int.Parse(vm.Read("holder.before").Trim()), after = int.Parse(vm.Read("holder.after").Trim());
         await Assert.That(before).IsGreaterThan(0);
         await Assert.That(after).IsGreaterThan(before).Because(vm.Read("holder.txt"));
+    }
+
+    [Test]
+    public async Task A_user_outside_the_video_group_is_told_to_join_it_and_is_served_once_in_it()
+    {
+        var (_, rc, denied) = await StepAsync("perm-denied");
+        await Assert.That(rc).IsNotEqualTo(0);
+        await Assert.That((string?)denied["error"]!["kind"]).IsEqualTo("PermissionDenied");
+        await Assert.That((string?)denied["error"]!["message"]).Contains("video");
+
+        var (_, granted) = await SucceededStepAsync("perm-granted");
+        await Assert.That((int)granted["count"]!).IsEqualTo(3);
+    }
+
+    [Test]
+    public async Task A_device_unplugged_mid_capture_is_reported_disconnected()
+    {
+        // The guest unbinds vivid's platform device once the probe has its buffers mapped: ioctls then fail with ENODEV.
+        var (vm, rc, json) = await StepAsync("unplug");
+        await Assert.That(rc).IsNotEqualTo(0);
+        await Assert.That((string?)json["error"]!["kind"]).IsEqualTo("Disconnected").Because(vm.Read("unplug.err"));
     }
 
     [Test]
