@@ -165,8 +165,8 @@ base_initramfs() {
   done
   printf '%s' "$GUEST_INIT" > "$root/init"; chmod 755 "$root/init"
   cp "$CACHE/$release/modules/"*.ko "$CACHE/$release/modules.order" "$root/lib/modules/vm/"
-  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$base.tmp"
-  mv "$base.tmp" "$base"; rm -rf "$root"
+  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$base.$$"
+  mv "$base.$$" "$base"; rm -rf "$root" # atomic: concurrent runs may build it too
   echo "$base"
 }
 
