@@ -16,8 +16,10 @@ OPENCLAW_VERSION=2026.9.6
 NODE_DIR=$CACHE/node-$NODE_VERSION
 OPENCLAW_DIR=$CACHE/openclaw-$OPENCLAW_VERSION
 SYSROOT=$CACHE/arm64-sysroot
-APT_PACKAGES=(clang lld gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static openssl ffmpeg libjpeg-turbo-progs xvfb x11-apps
-  qemu-system-x86 busybox-static cpio v4l-utils)
+APT_PACKAGES=(clang lld gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static openssl ffmpeg libjpeg-turbo-progs xvfb x11-apps)
+
+# The vivid VM leg (scripts/vivid-vm.sh): system emulator, initramfs tools, v4l2-ctl as the reference.
+APT_PACKAGES+=(qemu-system-x86 busybox-static cpio v4l-utils)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
