@@ -3,6 +3,7 @@ using ClawEdge.Config;
 using ClawEdge.Gateway;
 using ClawEdge.Logging;
 using ClawEdge.Node;
+using ClawEdge.Service;
 using ClawEdge.State;
 
 namespace ClawEdge.Cli;
@@ -38,8 +39,10 @@ public static class RunCommand
 
         SetupCode? setup = null;
         string? pairText = line.Option("--pair") ?? line.Option("--pair-if-needed");
+        string? pairFile = pairText is null ? line.Option("--pair-file") : null;
+        pairText ??= FirstBoot.ReadSetupCode(pairFile);
         if (pairText is not null)
-            setup = SetupCode.Parse(pairText, DateTimeOffset.UtcNow);
+            setup = FirstBoot.Parse(pairText, pairFile);
 
         var endpoint = ResolveEndpoint(options.Gateway, setup, node);
         if (!endpoint.Tls && !endpoint.IsPlaintextSafe() && !options.Gateway.AllowInsecurePlaintext)
@@ -89,6 +92,7 @@ public static class RunCommand
             if (link != LinkState.Connected || connected)
                 return;
             connected = true;
+            FirstBoot.DeleteSetupCode(pairFile);
             if (setup is not null)
             {
                 // The setup code's endpoint (and pin) is where this node now belongs; its token is not kept.
@@ -104,7 +108,13 @@ public static class RunCommand
         if (line.Has("--once-connected-exit") && int.TryParse(line.Option("--timeout") ?? "30", out int seconds))
             stop.CancelAfter(TimeSpan.FromSeconds(seconds));
 
+        using var notifier = SystemdNotifier.FromEnvironment();
+        using var supervision = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        var watchdog = notifier?.SuperviseAsync(client, supervision.Token) ?? Task.CompletedTask;
         await client.RunAsync(stop.Token).ConfigureAwait(false);
+        notifier?.Notify("STOPPING=1");
+        await supervision.CancelAsync().ConfigureAwait(false);
+        await watchdog.ConfigureAwait(false);
         if (line.Has("--once-connected-exit"))
             return connected ? 0 : Program.Fail("not connected before the timeout", 1);
         Log.Info("stopped");
