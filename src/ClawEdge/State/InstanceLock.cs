@@ -19,13 +19,29 @@ public sealed class InstanceLock : IDisposable
     {
         holderPid = 0;
         // FileShare.ReadWrite: .NET must not take its own flock emulation; ours is the one that counts.
-        var file = new FileStream(path, new FileStreamOptions
+        FileStream file;
+        bool writable = true;
+        try
         {
-            Mode = FileMode.OpenOrCreate,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.ReadWrite,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
+            file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.ReadWrite,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (Exception e) when ((e is IOException or UnauthorizedAccessException) && File.Exists(path))
+        {
+            // A read-only state directory (remounted ro after SD-card errors): flock needs no write
+            // access, so the node still runs alone; it only cannot record its pid.
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            writable = false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateException($"cannot create the lock file {path}: {e.Message} (is the state directory read-only or full?)");
+        }
         if (Libc.Flock(file.SafeFileHandle, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -42,10 +58,19 @@ public sealed class InstanceLock : IDisposable
                 throw new IOException($"cannot lock {path}: errno {errno}");
             return null;
         }
-        file.SetLength(0);
-        var pid = System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n");
-        file.Write(pid);
-        file.Flush();
+        if (writable)
+        {
+            try
+            {
+                file.SetLength(0);
+                file.Write(System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"));
+                file.Flush();
+            }
+            catch (IOException)
+            {
+                // A full disk: the lock holds without the pid; `status` just cannot name the holder.
+            }
+        }
         return new InstanceLock(file);
     }
 
