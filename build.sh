@@ -99,6 +99,7 @@ cmd_setup() {
 cmd_publish() {
   local rid=${1:-linux-x64}
   say "publish $rid (NativeAOT)"
+  rm -f "dist/$rid/libSkiaSharp.so" # embedded in the binary now (docs/DECISIONS.md); never a stale copy beside it
   dotnet publish src/ClawEdge/ClawEdge.csproj -c Release -r "$rid" -o "dist/$rid" -v quiet -nologo
   rm -f "dist/$rid/"*.dbg "dist/$rid/"*.pdb
   ls -l "dist/$rid/clawedge" | awk '{print "    " $5 " bytes  " $NF}' >&2

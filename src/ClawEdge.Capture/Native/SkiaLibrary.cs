@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
@@ -36,7 +35,9 @@ public static partial class SkiaLibrary
             Source = "beside";
             return handle;
         }
-        using var embedded = typeof(SkiaLibrary).Assembly.GetManifestResourceStream(ResourceName);
+        // The executable embeds it (Native/SkiaEmbedding.targets is imported by the project built with a RID).
+        using var embedded = System.Reflection.Assembly.GetEntryAssembly()?.GetManifestResourceStream(ResourceName)
+            ?? typeof(SkiaLibrary).Assembly.GetManifestResourceStream(ResourceName);
         if (embedded is null)
         {
             Source = "default";
@@ -113,11 +114,25 @@ public static partial class SkiaLibrary
         yield return Path.GetTempPath();
     }
 
+    // RandomAccess, not a FileStream: disposing a FileStream would close the memfd before dlopen sees it.
     private static void Inflate(Stream embedded, SafeFileHandle target)
     {
-        using var output = new FileStream(target, FileAccess.Write, bufferSize: 0);
         using var gzip = new GZipStream(embedded, CompressionMode.Decompress, leaveOpen: true);
-        gzip.CopyTo(output, 1 << 16);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            long offset = 0;
+            int n;
+            while ((n = gzip.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                RandomAccess.Write(target, buffer.AsSpan(0, n), offset);
+                offset += n;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private const uint MFD_CLOEXEC = 1;

@@ -56,6 +56,7 @@ public static class DoctorCommand
         foreach (var check in Doctor.Cameras())
             Add(check);
         Add(Doctor.Screen(Environment.GetEnvironmentVariable));
+        Add(Doctor.Skia());
         Add(Doctor.Clock(DateTimeOffset.UtcNow, File.Exists("/run/systemd/timesync/synchronized")));
 
         int failed = checks.Count(c => c.Status == CheckStatus.Fail);

@@ -214,5 +214,23 @@ public static class Doctor
             : new(CheckStatus.Ok, "clock", $"{now:u} (NTP sync not confirmed)");
     }
 
+    /// <summary>Loads libSkiaSharp (embedded: memfd or a private file) and encodes a 1×1 JPEG: what camera and screen commands need.</summary>
+    public static DoctorCheck Skia()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            using var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(1, 1));
+            using var jpeg = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 80);
+            if (jpeg is null || jpeg.Size == 0)
+                return new(CheckStatus.Fail, "skia", "libSkiaSharp loaded but cannot encode JPEG");
+            return new(CheckStatus.Ok, "skia", $"libSkiaSharp from {Capture.Native.SkiaLibrary.Source}, loaded and encoding in {clock.ElapsedMilliseconds} ms");
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            return new(CheckStatus.Fail, "skia", e.Message, "JPEG encoding (camera, screen) is unavailable: is libstdc++6 installed? a noexec /dev/shm and /tmp with vm.memfd_noexec=2 leave no place to load it from");
+        }
+    }
+
     private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
 }

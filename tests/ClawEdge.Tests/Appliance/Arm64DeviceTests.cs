@@ -46,6 +46,9 @@ public class Arm64DeviceTests
         var (d, doctor) = await Chroot(["doctor", .. gatewayArgs]);
         await Assert.That(doctor).Contains("ok    config       /etc/clawedge/clawedge.json");
         await Assert.That(doctor).Contains("ok    gateway");
+        // The embedded arm64 libSkiaSharp loads on the device (no /proc in this chroot: from a private file).
+        await Assert.That(doctor).Contains("ok    skia");
+        await Assert.That(File.Exists(Path.Combine(root, "usr/lib/clawedge/libSkiaSharp.so"))).IsFalse();
         await Assert.That(d).IsEqualTo(0).Because(doctor);
 
         var (r, run) = await Chroot(["run", .. gatewayArgs, "--display-name", "ce-arm64-pi", "--once-connected-exit", "--timeout", "120"]);

@@ -67,6 +67,9 @@ public class DoctorTests
         await Assert.That(okOutput).Contains("connect.challenge");
         await Assert.That(okOutput).Contains("matches");
         await Assert.That(ok).IsEqualTo(0).Because(okOutput);
+        // One file: Skia's native library came out of the executable itself, through a memfd.
+        await Assert.That(okOutput).Contains("ok    skia         libSkiaSharp from memfd");
+        await Assert.That(File.Exists(Path.Combine(Path.GetDirectoryName(Tools.BinX64)!, "libSkiaSharp.so"))).IsFalse();
         // Doctor only reads: no identity, no state directory created.
         await Assert.That(File.Exists(Path.Combine(state, "identity.json"))).IsFalse();
 
@@ -75,6 +78,14 @@ public class DoctorTests
             ["doctor", "--host", "127.0.0.1", "--port", gateway.Port.ToString(), "--tls-fingerprint", wrong, "--state-dir", state], env);
         await Assert.That(bad).IsEqualTo(1);
         await Assert.That(badOutput).Contains($"clawedge pin {pin}");
+
+        // Where executable memfds are refused (vm.memfd_noexec=2), a private file is loaded and unlinked.
+        string runtimeDir = Tools.TempDir("rtdir");
+        var (_, fileOutput) = await ChildProcess.RunAsync(Tools.BinX64, ["doctor", "--state-dir", state],
+            new Dictionary<string, string?>(env) { ["CLAWEDGE_SKIA_LOAD"] = "file", ["RUNTIME_DIRECTORY"] = runtimeDir });
+        await Assert.That(fileOutput).Contains($"ok    skia         libSkiaSharp from file:{runtimeDir}");
+        await Assert.That(Directory.GetFileSystemEntries(runtimeDir).Length).IsEqualTo(0);
+        Directory.Delete(runtimeDir);
 
         var (closed, closedOutput) = await ChildProcess.RunAsync(Tools.BinX64,
             ["doctor", "--host", "127.0.0.1", "--port", Tools.FreePort().ToString(), "--state-dir", state], env);
