@@ -166,5 +166,5 @@ case "${1:-}" in
   test) cmd_test ;;
   rootfs|deb) cmd_package "$@" ;;
   demo) cmd_demo ;;
-  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

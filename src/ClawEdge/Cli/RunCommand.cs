@@ -31,7 +31,8 @@ public static class RunCommand
         {
             // Cron starts us every minute: a running node is success, not an error.
             Console.Out.WriteLine($"clawedge: already running (pid {holder}) with state {state.Directory}");
-            return 0;
+            // As a health check, the answer is the running node's link, not this process's.
+            return line.Has("--once-connected-exit") ? RunningNodeHealth(state) : 0;
         }
 
         var identity = state.LoadOrCreateIdentity();
@@ -119,6 +120,17 @@ public static class RunCommand
             return connected ? 0 : Program.Fail("not connected before the timeout", 1);
         Log.Info("stopped");
         return 0;
+    }
+
+    private static int RunningNodeHealth(StateStore state)
+    {
+        var last = state.LoadNode().LastConnect;
+        if (last?.State is "connected" or "surface-pending")
+        {
+            Console.Out.WriteLine($"clawedge: the running node is connected to {last.Url} ({last.State})");
+            return 0;
+        }
+        return Program.Fail($"the running node is not connected: {last?.State ?? "no link yet"}{(last?.Detail is { Length: > 0 } d ? $" ({d})" : "")}", 1);
     }
 
     /// <summary>

@@ -11,6 +11,7 @@ internal static partial class Libc
     public const int LOCK_NB = 4;
     public const int EWOULDBLOCK = 11;
     public const int O_RDWR = 2;
+    public const int O_CREAT = 0x40; // 0100 on x86-64 and arm64
     public const int O_NONBLOCK = 0x800; // 04000 on x86-64 and arm64
     public const int EPERM = 1;
     public const int EACCES = 13;
@@ -19,6 +20,10 @@ internal static partial class Libc
     /// <summary>open(2): a file descriptor, or -1 and errno.</summary>
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Open(string path, int flags);
+
+    /// <summary>open(2) with O_CREAT and a mode (variadic in C; passed like a fixed argument on x86-64 and arm64 Linux).</summary>
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int OpenCreate(string path, int flags, uint mode);
 
     /// <summary>fsync(2): 0, or -1 and errno.</summary>
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]

@@ -18,7 +18,7 @@ public class DurabilityTests
         var random = new Random(4242);
         var written = new HashSet<string>();
         int killedMidway = 0;
-        for (int i = 0; i < 40; i++)
+        for (int i = 0; i < 100; i++)
         {
             // Alternate: `pin` rewriting node.json in a live directory, and a first `run` creating the
             // identity in a fresh one (its gateway port is closed: it only gets as far as the files).
@@ -56,7 +56,7 @@ public class DurabilityTests
             if (!pin)
                 Directory.Delete(dir, recursive: true);
         }
-        await Assert.That(killedMidway).IsGreaterThan(10);
+        await Assert.That(killedMidway).IsGreaterThan(30);
         Directory.Delete(shared, recursive: true);
     }
 
