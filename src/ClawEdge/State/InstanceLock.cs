@@ -30,6 +30,10 @@ public sealed class InstanceLock : IDisposable
             // access, so the node still runs alone; it only cannot record its pid.
             fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC);
             writable = false;
+            // No lock file to open either (a read-only directory that never held one): every process in
+            // that situation falls back the same way, so locking the directory itself still excludes.
+            if (fd < 0)
+                fd = Libc.Open(Path.GetDirectoryName(Path.GetFullPath(path))!, Libc.O_RDONLY | Libc.O_CLOEXEC);
             if (fd < 0)
                 throw new StateException($"cannot open the lock file {path}: errno {error} (is the state directory read-only or full, or owned by another user?)");
         }

@@ -66,6 +66,8 @@ public class DurabilityTests
         await using var gateway = await RealGateway.StartAsync();
         string dir = Tools.TempDir("ro");
         await PairOnceAsync(gateway, dir);
+        // The hardest case: not even the lock file exists (the single-instance lock falls back to the directory).
+        File.Delete(Path.Combine(dir, StateStore.LockFileName));
         await RunMount(["--bind", dir, dir]);
         try
         {
