@@ -68,6 +68,7 @@ public class ConfigSchemaTests
         document["Gateway"]!["Hots"] = "typo";
         await File.WriteAllTextAsync(path, document.ToJsonString());
         await Assert.That(() => ConfigLoader.Load(path, new Dictionary<string, string?>(), NoEnvironment)).Throws<ConfigException>();
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
     }
 
     private static JsonObject Schema() => JsonNode.Parse(File.ReadAllText(SchemaPath))!.AsObject();

@@ -36,7 +36,7 @@ public class TrimGuardTests
         string payload = Path.Combine(Tools.TempDir("trim"), "payload.gz");
         await File.WriteAllBytesAsync(payload, new byte[size - 1024 * 1024 + 1]);
         await Assert.That(Guard.Main(["--mstat", Mstat, "--binary", Tools.BinX64, "--budget", "1MB", "--exclude", payload])).IsEqualTo(0);
-        File.Delete(payload);
+        Directory.Delete(Path.GetDirectoryName(payload)!, recursive: true);
     }
 
     [Test]
@@ -53,5 +53,6 @@ public class TrimGuardTests
         string bogus = Path.Combine(Tools.TempDir("trim"), "not.mstat");
         await File.WriteAllTextAsync(bogus, "not a PE file");
         await Assert.That(() => ClawEdge.Trim.MstatReport.Read(bogus)).Throws<Exception>();
+        Directory.Delete(Path.GetDirectoryName(bogus)!, recursive: true);
     }
 }
