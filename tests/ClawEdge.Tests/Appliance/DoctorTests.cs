@@ -91,5 +91,6 @@ public class DoctorTests
             ["doctor", "--host", "127.0.0.1", "--port", Tools.FreePort().ToString(), "--state-dir", state], env);
         await Assert.That(closed).IsEqualTo(1);
         await Assert.That(closedOutput).Contains("FAIL  gateway");
+        Directory.Delete(state, recursive: true);
     }
 }
