@@ -125,7 +125,7 @@ public sealed partial class RpicamCamera : CameraSource
         return (0, stdout.ToArray());
     }
 
-    internal static string? FindOnPath(string name, string? path)
+    public static string? FindOnPath(string name, string? path)
     {
         foreach (var directory in (path ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {

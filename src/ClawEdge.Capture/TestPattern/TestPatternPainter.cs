@@ -6,7 +6,7 @@ namespace ClawEdge.Capture.TestPattern;
 /// Paints test-pattern frames in RGBX32 or YUYV. Bar rows are rendered once (two periods wide) and each
 /// frame copies a shifted slice per row, so a 1080p frame costs about one memcpy plus a few rectangles.
 /// </summary>
-internal sealed class TestPatternPainter
+public sealed class TestPatternPainter
 {
     // Segments a..g (bit 0 = top, clockwise, bit 6 = middle) for 0–9.
     private static readonly byte[] Segments = [0x3F, 0x06, 0x5B, 0x4F, 0x66, 0x6D, 0x7D, 0x07, 0x7F, 0x6F];
@@ -37,7 +37,7 @@ internal sealed class TestPatternPainter
     private int Pixel(int unit) => Format == PixelFormat.Yuyv ? unit * 2 : unit;
 
     /// <summary>One storage unit of a colour: an RGBX pixel, or a YUYV macropixel (two pixels) in BT.601 limited range.</summary>
-    internal uint Encode((byte R, byte G, byte B) c)
+    public uint Encode((byte R, byte G, byte B) c)
     {
         if (Format != PixelFormat.Yuyv)
             return c.R | ((uint)c.G << 8) | ((uint)c.B << 16) | 0xFF000000u;
