@@ -84,7 +84,8 @@ public static class JpegEncoder
             using var codec = SKCodec.Create(skData) ?? throw new CaptureException(CaptureError.Failed, "frame is not a decodable JPEG");
             width = codec.Info.Width;
             height = codec.Info.Height;
-            var info = new SKImageInfo(width, height, SKColorType.Rgb888x, SKAlphaType.Opaque);
+            // The codec will not write Rgb888x; RGBA with opaque alpha is the same bytes (A = 255).
+            var info = codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Opaque);
             pixels = ArrayPool<byte>.Shared.Rent(width * height * 4);
             fixed (byte* target = pixels)
             {
