@@ -37,8 +37,11 @@ public static class JpegEncoder
                 fixed (byte* target = scaled)
                 {
                     using var targetPixmap = new SKPixmap(new SKImageInfo(outWidth, outHeight, SKColorType.Rgb888x, SKAlphaType.Opaque), (nint)target, scaledStride);
-                    // Mipmapped linear filtering: a clean downscale without Lanczos' cost.
-                    if (!sourcePixmap.ScalePixels(targetPixmap, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)))
+                    // Bilinear is clean down to half size; below that, mipmaps avoid aliasing (building them costs
+                    // more than the whole encode at 1080p, so only when needed).
+                    var sampling = outWidth * 2 >= width ? new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None)
+                        : new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
+                    if (!sourcePixmap.ScalePixels(targetPixmap, sampling))
                         throw new CaptureException(CaptureError.Failed, $"scaling {width}x{height} to {outWidth}x{outHeight} failed");
                     return EncodePixmap(targetPixmap, quality, output);
                 }
