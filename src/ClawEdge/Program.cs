@@ -27,6 +27,7 @@ public static class Program
                 "status" => StatusCommand.Execute(line),
                 "pin" => await PinCommand.ExecuteAsync(line).ConfigureAwait(false),
                 "doctor" => await DoctorCommand.ExecuteAsync(line).ConfigureAwait(false),
+                "camera" => CameraCli.Execute(line),
                 "version" or "--version" => Print($"clawedge {Node.ClawEdgeVersion.Current}"),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => Fail($"unknown command '{line.Verb}' (see: clawedge help)", 2),
@@ -68,6 +69,7 @@ public static class Program
           clawedge pin --show               print the fingerprint the gateway presents now (sends no token)
           clawedge pin --clear              forget a pin set with `clawedge pin`
           clawedge doctor                   check config, state, identity, gateway, TLS pin, cameras, screen, clock
+          clawedge camera list|snap|probe|layout|bench   local cameras (see: clawedge camera help)
           clawedge version
 
         Options for run (same meaning as `openclaw node run`):
