@@ -26,6 +26,8 @@ public static class Program
                 "run" => await RunCommand.ExecuteAsync(line).ConfigureAwait(false),
                 "status" => StatusCommand.Execute(line),
                 "pin" => await PinCommand.ExecuteAsync(line).ConfigureAwait(false),
+                "doctor" => await DoctorCommand.ExecuteAsync(line).ConfigureAwait(false),
+                "camera" => CameraCli.Execute(line),
                 "version" or "--version" => Print($"clawedge {Node.ClawEdgeVersion.Current}"),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => Fail($"unknown command '{line.Verb}' (see: clawedge help)", 2),
@@ -66,6 +68,8 @@ public static class Program
           clawedge pin <sha256>             pin the gateway's new TLS certificate (after a renewal)
           clawedge pin --show               print the fingerprint the gateway presents now (sends no token)
           clawedge pin --clear              forget a pin set with `clawedge pin`
+          clawedge doctor                   check config, state, identity, gateway, TLS pin, cameras, screen, clock
+          clawedge camera list|snap|probe|layout|bench   local cameras (see: clawedge camera help)
           clawedge version
 
         Options for run (same meaning as `openclaw node run`):
@@ -74,6 +78,7 @@ public static class Program
           --node-id <id>  --display-name <name>
           --commands <a,b,…>  --all-commands
           --pair <setup code | oc-pair://…>  --pair-if-needed <code>
+          --pair-file <path>                a setup code in a file (first boot); deleted after the first hello-ok
           --once-connected-exit             exit 0 after the first hello-ok (health check); --timeout <s>
           --config <file>  --state-dir <dir>  --log-level error|warn|info|debug
 

@@ -26,6 +26,12 @@ public sealed class CommandRegistry
         {
             new SystemWhichCommand(),
         };
+        if (options.Camera.Enabled)
+        {
+            var cameras = new Commands.Camera.CameraCatalog(options.Camera);
+            all.Add(new Commands.Camera.CameraListCommand(cameras));
+            all.Add(new Commands.Camera.CameraSnapCommand(cameras));
+        }
         return new CommandRegistry(Filter(all, options.Node.Commands));
     }
 

@@ -19,30 +19,61 @@ public sealed class InstanceLock : IDisposable
     public static InstanceLock? TryAcquire(string path, out int holderPid)
     {
         holderPid = 0;
-        // Opened with open(2), not FileStream: .NET takes its own flock on FileStreams, which would
-        // collide with ours and make the second instance fail instead of seeing the holder.
-        int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, 0b110_000_000);
+        // open(2) directly, not FileStream: .NET takes its own shared flock on every FileStream it opens,
+        // which collides with the holder's exclusive one (a sharing violation instead of "already running").
+        bool writable = true;
+        int fd = Libc.OpenCreate(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, 0b110_000_000);
         if (fd < 0)
-            throw new IOException($"cannot open {path}: errno {Marshal.GetLastPInvokeError()}");
+        {
+            int error = Marshal.GetLastPInvokeError();
+            // A read-only state directory (remounted ro after SD-card errors): flock needs no write
+            // access, so the node still runs alone; it only cannot record its pid.
+            fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC);
+            writable = false;
+            // No lock file to open either (a read-only directory that never held one): every process in
+            // that situation falls back the same way, so locking the directory itself still excludes.
+            if (fd < 0)
+                fd = Libc.Open(Path.GetDirectoryName(Path.GetFullPath(path))!, Libc.O_RDONLY | Libc.O_CLOEXEC);
+            if (fd < 0)
+                throw new StateException($"cannot open the lock file {path}: errno {error} (is the state directory read-only or full, or owned by another user?)");
+        }
         var file = new SafeFileHandle(fd, ownsHandle: true);
         if (Libc.Flock(file, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            Span<byte> text = stackalloc byte[16];
-            int read = RandomAccess.Read(file, text, 0);
-            int.TryParse(System.Text.Encoding.ASCII.GetString(text[..read]).Trim(), out holderPid);
-            file.Dispose();
+            try
+            {
+                var buffer = new byte[32];
+                int n = RandomAccess.Read(file, buffer, 0);
+                int.TryParse(System.Text.Encoding.ASCII.GetString(buffer, 0, n).Trim(), out holderPid);
+            }
+            catch (IOException)
+            {
+            }
+            finally
+            {
+                file.Dispose();
+            }
             if (errno != Libc.EWOULDBLOCK)
                 throw new IOException($"cannot lock {path}: errno {errno}");
             return null;
         }
-        var pid = System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n");
-        RandomAccess.SetLength(file, 0);
-        RandomAccess.Write(file, pid, 0);
+        if (writable)
+        {
+            try
+            {
+                RandomAccess.SetLength(file, 0);
+                RandomAccess.Write(file, System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"), 0);
+            }
+            catch (IOException)
+            {
+                // A full disk: the lock holds without the pid; `status` just cannot name the holder.
+            }
+        }
         return new InstanceLock(file);
     }
 
-    /// <summary>Whether some process holds the lock, without keeping it (for <c>clawedge status</c>).</summary>
+    /// <summary>Whether some process holds the lock, without taking it (for <c>clawedge status</c>).</summary>
     public static bool IsHeld(string path, out int holderPid)
     {
         holderPid = 0;

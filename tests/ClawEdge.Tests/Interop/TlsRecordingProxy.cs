@@ -76,6 +76,9 @@ public sealed class TlsRecordingProxy : IAsyncDisposable
                 var toGateway = PumpAsync(tls, upstream.GetStream(), record: true);
                 var toClient = PumpAsync(upstream.GetStream(), tls, record: false);
                 await Task.WhenAny(toGateway, toClient);
+                client.Close();
+                upstream.Close();
+                await Task.WhenAll(toGateway.ContinueWith(static _ => { }), toClient.ContinueWith(static _ => { })); // observe both
             }
             catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException or SocketException or ObjectDisposedException)
             {

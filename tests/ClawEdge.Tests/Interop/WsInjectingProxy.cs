@@ -76,6 +76,9 @@ public sealed class WsInjectingProxy : IAsyncDisposable
                 var up = PumpFramesAsync(node, gateway, fromNode: true);
                 var down = PumpFramesAsync(gateway, node, fromNode: false);
                 await Task.WhenAny(up, down);
+                client.Close();
+                upstream.Close();
+                await Task.WhenAll(up.ContinueWith(static _ => { }), down.ContinueWith(static _ => { })); // observe both
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
