@@ -10,6 +10,8 @@
 #   --bin PATH          carry an executable (with the .so files next to it and its ldd libraries) into
 #                       the guest as /opt/<name>/<file>, on PATH; repeatable (PROGRAM is carried for you)
 #   --lib SONAME        carry a library that is only dlopen'ed (e.g. libssl.so.3); repeatable
+#   --needs-of FILE     carry the libraries FILE links against, not FILE itself (a library the program embeds
+#                       and loads from memory, like clawedge's libSkiaSharp); repeatable
 #   --file SRC[:DEST]   carry a file (default DEST /in/<basename>); repeatable
 #   --env NAME=VALUE    guest environment; repeatable
 #   --timeout SEC       guest limit for PROGRAM / script (default 60); qemu is killed 60 s after it
@@ -27,7 +29,7 @@ VIVID_PARAMS="n_devs=1 node_types=0x1 input_types=0x0"
 MODULE_ROOTS=(vivid virtio_pci virtio_blk)
 TIMEOUT=60
 MEMORY=512
-BINS=() LIBS=() FILES=() ENVS=() SCRIPT=""
+BINS=() LIBS=() NEEDS=() FILES=() ENVS=() SCRIPT=""
 
 die() { echo "vivid-vm: $*" >&2; exit 125; }
 note() { [ -n "${VIVID_VM_QUIET:-}" ] || echo "vivid-vm: $*" >&2; }
@@ -233,6 +235,10 @@ run() {
   fi
   local b; for b in "${BINS[@]}"; do carry_bin "$b" "$root"; done
   local l; for l in "${LIBS[@]}"; do carry_lib "$l" "$root"; done
+  local n; for n in "${NEEDS[@]}"; do
+    [ -f "$n" ] || die "not found: $n"
+    carry_libraries "$n" "$root"
+  done
   local f src dest
   for f in "${FILES[@]}"; do
     src=${f%%:*}; dest=${f#*:}; [ "$dest" = "$f" ] && dest="/in/$(basename "$src")"
@@ -267,12 +273,13 @@ run() {
   exit "$(cat "$outdir/exitcode")"
 }
 
-[ $# -gt 0 ] || { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --prepare) prepare; exit 0 ;;
     --bin) BINS+=("$2"); shift 2 ;;
     --lib) LIBS+=("$2"); shift 2 ;;
+    --needs-of) NEEDS+=("$2"); shift 2 ;;
     --file) FILES+=("$2"); shift 2 ;;
     --env) ENVS+=("$2"); shift 2 ;;
     --script) SCRIPT=$(readlink -f "$2"); shift 2 ;;

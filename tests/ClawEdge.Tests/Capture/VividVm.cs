@@ -10,6 +10,12 @@ public sealed class VividVm
 {
     public static string LauncherPath => Path.Combine(Fixtures.RepoRoot, "scripts", "vivid-vm.sh");
 
+    /// <summary>
+    /// The linux-x64 libSkiaSharp.so of the package the binary embeds (restored next to the tests): the guest
+    /// needs what it links against (libstdc++, libgcc_s…), as a host needs the .deb's dependencies.
+    /// </summary>
+    public static string SkiaLibraryX64 => Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libSkiaSharp.so");
+
     private VividVm(string outDir, int exitCode, string launcherOutput)
     {
         OutDir = outDir;
@@ -42,7 +48,9 @@ public sealed class VividVm
 
     /// <summary>Boots the VM, runs <paramref name="guestScript"/> (busybox sh, cwd /out) and waits for power-off.</summary>
     /// <param name="bins">Executables to carry in (with their libraries and the .so files beside them); on the guest PATH.</param>
-    public static async Task<VividVm> RunAsync(string guestScript, IEnumerable<string> bins, TimeSpan guestTimeout)
+    /// <param name="needsOf">Libraries whose own dependencies the guest needs (one a binary embeds and loads from memory).</param>
+    public static async Task<VividVm> RunAsync(string guestScript, IEnumerable<string> bins, IEnumerable<string> needsOf,
+        TimeSpan guestTimeout, string? vividParameters = null)
     {
         string work = Tools.TempDir("vivid");
         string scriptPath = Path.Combine(work, "guest.sh");
@@ -57,6 +65,10 @@ public sealed class VividVm
             args.Add("--bin");
             args.Add(bin);
         }
+        foreach (string library in needsOf)
+            args.AddRange(["--needs-of", library]);
+        if (vividParameters is not null)
+            args.AddRange(["--vivid", vividParameters]);
         args.AddRange(["--timeout", ((int)guestTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--script", scriptPath, outDir]);
         var (code, output) = await ChildProcess.RunAsync("bash", args, timeout: guestTimeout + TimeSpan.FromMinutes(3));

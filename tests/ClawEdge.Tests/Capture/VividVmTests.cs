@@ -62,7 +62,7 @@ public partial class VividVmTests
         """;
 
     private static readonly Lazy<Task<VividVm>> Boot = new(() =>
-        VividVm.RunAsync(GuestScript, [Tools.BinX64, "/usr/bin/v4l2-ctl"], TimeSpan.FromMinutes(4)));
+        VividVm.RunAsync(GuestScript, [Tools.BinX64, "/usr/bin/v4l2-ctl"], [VividVm.SkiaLibraryX64], TimeSpan.FromMinutes(4)));
 
     /// <summary>A step's exit code and its JSON (stdout); unparseable output fails with what the step printed.</summary>
     private static async Task<(VividVm Vm, int ExitCode, JsonNode Json)> StepAsync(string name)
