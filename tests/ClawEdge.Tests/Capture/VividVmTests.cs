@@ -43,6 +43,12 @@ public partial class VividVmTests
             > snap-$f.json 2> snap-$f.err; echo $? > snap-$f.rc
         done
 
+        # /dev/video1 is a second vivid instance on the multi-planar API (VIDEO_CAPTURE_MPLANE, struct v4l2_plane).
+        clawedge camera probe --device /dev/video1 --frames {{ProbeFrames}} --format nv12 --width {{ProbeWidth}} --height {{ProbeHeight}} --fps {{ProbeFps}} --json \
+          > probe-mplane.json 2> probe-mplane.err; echo $? > probe-mplane.rc
+        CLAWEDGE_Camera__Enabled=true clawedge camera snap --device /dev/video1 --format yuyv --width 640 -o /out/snap-mplane.jpg --json \
+          > snap-mplane.json 2> snap-mplane.err; echo $? > snap-mplane.rc
+
         # Permission: a user outside the 'video' group is refused; the same user in it is served.
         echo 'cam:x:1000:1000::/tmp:/bin/sh' >> /etc/passwd
         echo 'cam:x:1000:' >> /etc/group; echo 'video:x:44:' >> /etc/group
@@ -62,7 +68,8 @@ public partial class VividVmTests
         """;
 
     private static readonly Lazy<Task<VividVm>> Boot = new(() =>
-        VividVm.RunAsync(GuestScript, [Tools.BinX64, "/usr/bin/v4l2-ctl"], [VividVm.SkiaLibraryX64], TimeSpan.FromMinutes(4)));
+        VividVm.RunAsync(GuestScript, [Tools.BinX64, "/usr/bin/v4l2-ctl"], [VividVm.SkiaLibraryX64], TimeSpan.FromMinutes(4),
+            vividParameters: "n_devs=2 node_types=0x1,0x1 input_types=0x0,0x0 multiplanar=1,2"));
 
     /// <summary>A step's exit code and its JSON (stdout); unparseable output fails with what the step printed.</summary>
     private static async Task<(VividVm Vm, int ExitCode, JsonNode Json)> StepAsync(string name)
@@ -229,6 +236,29 @@ public partial class VividVmTests
         int before = int.Parse(vm.Read("holder.before").Trim()), after = int.Parse(vm.Read("holder.after").Trim());
         await Assert.That(before).IsGreaterThan(0);
         await Assert.That(after).IsGreaterThan(before).Because(vm.Read("holder.txt"));
+    }
+
+    [Test]
+    public async Task Streams_nv12_through_the_multi_planar_api()
+    {
+        var (_, probe) = await SucceededStepAsync("probe-mplane");
+        await Assert.That((bool)probe["multiPlanar"]!).IsTrue();
+        var negotiated = probe["negotiated"]!;
+        await Assert.That((string?)negotiated["format"]).IsEqualTo("NV12");
+        await Assert.That((int)negotiated["width"]!).IsEqualTo(ProbeWidth);
+        await Assert.That((int)negotiated["height"]!).IsEqualTo(ProbeHeight);
+        await Assert.That((double)negotiated["fps"]!).IsEqualTo(ProbeFps);
+        await AssertStreamAsync(probe, ProbeWidth * ProbeHeight * 3 / 2, ProbeFps);
+        await Assert.That((string?)probe["busy"]!["kind"]).IsEqualTo("Busy");
+    }
+
+    [Test]
+    public async Task Snap_through_the_multi_planar_api_shows_the_colour_bars()
+    {
+        var (vm, summary) = await SucceededStepAsync("snap-mplane");
+        await Assert.That((string?)summary["device"]).IsEqualTo("/dev/video1");
+        await Assert.That((string?)summary["sourceFormat"]).IsEqualTo("YUYV");
+        await AssertColourBarsAsync(await DecodeAsync(vm, "snap-mplane.jpg"));
     }
 
     [Test]
