@@ -39,14 +39,14 @@ public partial class VividVmTests
           > snap.json 2> snap.err; echo $? > snap.rc
         # Every raw format ClawEdge converts, from the real driver's frames (catches swapped chroma or R/B).
         for f in uyvy nv12 rgb3 bgr3; do
-          CLAWEDGE_Camera__Enabled=true clawedge camera snap --device $dev --format $f --width 640 -o /out/snap-$f.jpg --json \
+          CLAWEDGE_Camera__Enabled=true clawedge camera snap --device $dev --format $f --width 640 --delay-ms 0 -o /out/snap-$f.jpg --json \
             > snap-$f.json 2> snap-$f.err; echo $? > snap-$f.rc
         done
 
         # /dev/video1 is a second vivid instance on the multi-planar API (VIDEO_CAPTURE_MPLANE, struct v4l2_plane).
         clawedge camera probe --device /dev/video1 --frames {{ProbeFrames}} --format nv12 --width {{ProbeWidth}} --height {{ProbeHeight}} --fps {{ProbeFps}} --json \
           > probe-mplane.json 2> probe-mplane.err; echo $? > probe-mplane.rc
-        CLAWEDGE_Camera__Enabled=true clawedge camera snap --device /dev/video1 --format yuyv --width 640 -o /out/snap-mplane.jpg --json \
+        CLAWEDGE_Camera__Enabled=true clawedge camera snap --device /dev/video1 --format yuyv --width 640 --delay-ms 0 -o /out/snap-mplane.jpg --json \
           > snap-mplane.json 2> snap-mplane.err; echo $? > snap-mplane.rc
 
         # Permission: a user outside the 'video' group is refused; the same user in it is served.
