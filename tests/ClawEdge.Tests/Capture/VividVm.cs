@@ -16,8 +16,11 @@ public sealed class VividVm
     /// </summary>
     public static string SkiaLibraryX64 => Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libSkiaSharp.so");
 
-    private VividVm(string outDir, int exitCode, string launcherOutput)
+    private readonly string _workDir;
+
+    private VividVm(string workDir, string outDir, int exitCode, string launcherOutput)
     {
+        _workDir = workDir;
         OutDir = outDir;
         ExitCode = exitCode;
         LauncherOutput = launcherOutput;
@@ -46,6 +49,12 @@ public sealed class VividVm
         return $"launcher exit {ExitCode}:\n{LauncherOutput}\n--- guest stdout:\n{Tail("stdout")}\n--- guest stderr:\n{Tail("stderr")}\n--- console:\n{Tail("console.log")}";
     }
 
+    /// <summary>Removes the guest's results (raw frames, JPEGs, decoded images) once the tests have read them.</summary>
+    public void Delete()
+    {
+        try { Directory.Delete(_workDir, recursive: true); } catch (IOException) { }
+    }
+
     /// <summary>Boots the VM, runs <paramref name="guestScript"/> (busybox sh, cwd /out) and waits for power-off.</summary>
     /// <param name="bins">Executables to carry in (with their libraries and the .so files beside them); on the guest PATH.</param>
     /// <param name="needsOf">Libraries whose own dependencies the guest needs (one a binary embeds and loads from memory).</param>
@@ -72,7 +81,7 @@ public sealed class VividVm
         args.AddRange(["--timeout", ((int)guestTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--script", scriptPath, outDir]);
         var (code, output) = await ChildProcess.RunAsync("bash", args, timeout: guestTimeout + TimeSpan.FromMinutes(3));
-        var vm = new VividVm(outDir, code, output);
+        var vm = new VividVm(work, outDir, code, output);
         if (code == 125 || !File.Exists(vm.PathOf("exitcode")))
             throw new InvalidOperationException($"the vivid VM did not run.\n{vm.Diagnostics()}");
         return vm;

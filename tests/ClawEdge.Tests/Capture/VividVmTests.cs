@@ -71,6 +71,13 @@ public partial class VividVmTests
         VividVm.RunAsync(GuestScript, [Tools.BinX64, "/usr/bin/v4l2-ctl"], [VividVm.SkiaLibraryX64], TimeSpan.FromMinutes(4),
             vividParameters: "n_devs=2 node_types=0x1,0x1 input_types=0x0,0x0 multiplanar=1,2"));
 
+    [After(Class)]
+    public static async Task DeleteResults()
+    {
+        if (Boot.IsValueCreated && Boot.Value.IsCompletedSuccessfully)
+            (await Boot.Value).Delete();
+    }
+
     /// <summary>A step's exit code and its JSON (stdout); unparseable output fails with what the step printed.</summary>
     private static async Task<(VividVm Vm, int ExitCode, JsonNode Json)> StepAsync(string name)
     {
