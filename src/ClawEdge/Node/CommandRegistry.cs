@@ -26,6 +26,14 @@ public sealed class CommandRegistry
         {
             new SystemWhichCommand(),
         };
+        var approvals = ClawEdge.Approvals.ExecApprovalsStore.In(services.State);
+        all.AddRange([
+            new SystemRunCommand(approvals, new Lazy<string?>(() => services.State.TryLoadIdentity()?.DeviceId)),
+            new SystemRunPrepareCommand(approvals),
+            new SystemExecApprovalsGetCommand(approvals),
+            new SystemExecApprovalsSetCommand(approvals),
+            new SystemNotifyCommand(),
+        ]);
         return new CommandRegistry(Filter(all, options.Node.Commands));
     }
 
