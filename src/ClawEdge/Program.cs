@@ -26,6 +26,7 @@ public static class Program
                 "run" => await RunCommand.ExecuteAsync(line).ConfigureAwait(false),
                 "status" => StatusCommand.Execute(line),
                 "pin" => await PinCommand.ExecuteAsync(line).ConfigureAwait(false),
+                "approvals" => ApprovalsCommand.Execute(line),
                 "version" or "--version" => Print($"clawedge {Node.ClawEdgeVersion.Current}"),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => Fail($"unknown command '{line.Verb}' (see: clawedge help)", 2),
@@ -62,6 +63,7 @@ public static class Program
           clawedge pin <sha256>             pin the gateway's new TLS certificate (after a renewal)
           clawedge pin --show               print the fingerprint the gateway presents now (sends no token)
           clawedge pin --clear              forget a pin set with `clawedge pin`
+          clawedge approvals …              exec approvals on this node (clawedge approvals help)
           clawedge version
 
         Options for run (same meaning as `openclaw node run`):

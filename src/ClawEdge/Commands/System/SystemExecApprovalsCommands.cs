@@ -88,7 +88,7 @@ public sealed class SystemExecApprovalsSetCommand(ExecApprovalsStore approvals) 
     }
 }
 
-internal static class SnapshotJson
+public static class SnapshotJson
 {
     public static string Write(ExecApprovalsSnapshot snapshot, bool includeResolvedDefaults)
     {
