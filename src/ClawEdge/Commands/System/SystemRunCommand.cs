@@ -23,7 +23,7 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
     public override async Task<CommandResult> InvokeAsync(InvokeContext context, CancellationToken cancellationToken)
     {
         long received = Stopwatch.GetTimestamp();
-        var p = context.ReadParams(SystemRunJsonContext.Default.SystemRunParams);
+        var p = SystemRunRequest.ReadParams(context);
         var request = SystemRunRequest.Parse(p);
         string? cwd = string.IsNullOrWhiteSpace(p!.Cwd) ? null : p.Cwd.Trim();
         string? agentId = string.IsNullOrWhiteSpace(p.AgentId) ? null : p.AgentId.Trim();

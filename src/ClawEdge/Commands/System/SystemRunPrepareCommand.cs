@@ -16,7 +16,7 @@ public sealed class SystemRunPrepareCommand(ExecApprovalsStore approvals) : Node
 
     public override Task<CommandResult> InvokeAsync(InvokeContext context, CancellationToken cancellationToken)
     {
-        var p = context.ReadParams(SystemRunJsonContext.Default.SystemRunParams);
+        var p = SystemRunRequest.ReadParams(context);
         var request = SystemRunRequest.Parse(p);
         string requestedCwd = string.IsNullOrWhiteSpace(p!.Cwd) ? Environment.CurrentDirectory : p.Cwd.Trim();
         string? cwd = ExecutableResolver.RealPath(requestedCwd);

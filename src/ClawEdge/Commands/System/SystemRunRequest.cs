@@ -10,6 +10,19 @@ namespace ClawEdge.Commands.System;
 /// </summary>
 public sealed record SystemRunRequest(string[] Argv, string CommandText, ShellWrapper Wrapper, string? Preview)
 {
+    /// <summary>The params; a lone UTF-16 surrogate escape (<c>"\udc80"</c>) is refused as bad JSON, not a crash.</summary>
+    public static SystemRunParams? ReadParams(InvokeContext context)
+    {
+        try
+        {
+            return context.ReadParams(SystemRunJsonContext.Default.SystemRunParams);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CommandException(ErrorCodes.InvalidRequest, $"invalid params for {context.Command}: {e.Message}");
+        }
+    }
+
     public static SystemRunRequest Parse(SystemRunParams? p)
     {
         string? raw = string.IsNullOrWhiteSpace(p?.RawCommand) ? null : p!.RawCommand!.Trim();
