@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+
+namespace ClawEdge.Tests.Interop;
+
+/// <summary>
+/// system.run and exec approvals through the real gateway and the real <c>openclaw</c> CLI, on one shared
+/// gateway. Sequential: the approvals document is shared state and each step reads its hash.
+/// </summary>
+[ClassDataSource<ExecGateway>(Shared = SharedType.PerClass)]
+[NotInParallel]
+public class ExecTests(ExecGateway fx)
+{
+    [Test]
+    public async Task Allowed_command_runs_and_unlisted_command_is_denied_and_never_starts()
+    {
+        var (addCode, addOutput) = await fx.Gateway.CliAsync("approvals", "allowlist", "add", "--node", fx.NodeId, "/usr/bin/uname");
+        await Assert.That(addCode).IsEqualTo(0).Because(addOutput);
+
+        var (code, answer) = await fx.RunAsync(new JsonObject { ["command"] = new JsonArray("/usr/bin/uname", "-s") }, "run-uname");
+        await Assert.That(code).IsEqualTo(0);
+        await Assert.That((string?)answer["payload"]!["stdout"]).IsEqualTo("Linux\n");
+        await Assert.That((int)answer["payload"]!["exitCode"]!).IsEqualTo(0);
+
+        string marker = Path.Combine(Path.GetTempPath(), $"ce-exec-marker-{Guid.NewGuid():N}");
+        var (deniedCode, denied) = await fx.RunAsync(new JsonObject { ["command"] = new JsonArray("/usr/bin/touch", marker) }, "run-touch");
+        await Assert.That(deniedCode).IsNotEqualTo(0);
+        var nodeError = denied["error"]!["details"]!["nodeError"]!;
+        await Assert.That((string?)nodeError["code"]).IsEqualTo("SYSTEM_RUN_DENIED");
+        await Assert.That((string?)nodeError["message"]).StartsWith("SYSTEM_RUN_DENIED: allowlist miss");
+        await Assert.That((string?)nodeError["message"]).Contains($"openclaw approvals allowlist add --node {fx.NodeId} \"/usr/bin/touch\"");
+        // The same through a shell wrapper, with the dangerous part smuggled after an allowed command.
+        var (_, smuggled) = await fx.RunAsync(new JsonObject { ["command"] = new JsonArray("/bin/sh", "-lc", $"uname -s; touch {marker}") }, "run-smuggle");
+        await Assert.That((string?)smuggled["error"]!["details"]!["nodeError"]!["code"]).IsEqualTo("SYSTEM_RUN_DENIED");
+        await Task.Delay(300);
+        await Assert.That(File.Exists(marker)).IsFalse();
+
+        // The node is still there and serving.
+        var which = await EdgeNode.InvokeAsync(fx.Gateway, fx.NodeId, "system.which", """{"bins":["sh"]}""");
+        await Assert.That(which["payload"]!["bins"]!["sh"]).IsNotNull();
+    }
+
+    [Test]
+    public async Task Approvals_round_trip_through_the_cli_and_a_stale_set_is_refused()
+    {
+        var before = await fx.Gateway.CliJsonAsync("approvals", "get", "--node", fx.NodeId);
+        string staleHash = (string)before["hash"]!;
+
+        var (code, output) = await fx.Gateway.CliAsync("approvals", "allowlist", "add", "--node", fx.NodeId, "/usr/bin/id");
+        await Assert.That(code).IsEqualTo(0).Because(output);
+        var added = await fx.Gateway.CliJsonAsync("approvals", "get", "--node", fx.NodeId);
+        await Assert.That(Patterns(added)).Contains("/usr/bin/id");
+        // What the CLI read back is what the node stored, byte for byte.
+        string file = Path.Combine(fx.Node.StateDir, "exec-approvals.json");
+        await Assert.That((string?)added["hash"]).IsEqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))));
+        await Assert.That(File.GetUnixFileMode(file)).IsEqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var (ranCode, ran) = await fx.RunAsync(new JsonObject { ["command"] = new JsonArray("/usr/bin/id", "-u") }, "run-id");
+        await Assert.That(ranCode).IsEqualTo(0);
+        await Assert.That((string?)ran["payload"]!["stdout"]).IsEqualTo($"{ClawEdge.Native.Libc.GetUid()}\n");
+
+        // A writer that read before the add is refused by the hash check (a concurrent, stale set).
+        var (staleCode, stale) = await fx.CallAsync("exec.approvals.node.set", new JsonObject
+        {
+            ["nodeId"] = fx.NodeId,
+            ["file"] = new JsonObject { ["version"] = 1, ["defaults"] = new JsonObject { ["security"] = "full" } },
+            ["baseHash"] = staleHash,
+        });
+        await Assert.That(staleCode).IsNotEqualTo(0);
+        await Assert.That(stale.ToJsonString()).Contains("exec approvals changed; reload and retry");
+        var after = await fx.Gateway.CliJsonAsync("approvals", "get", "--node", fx.NodeId);
+        await Assert.That((string?)after["file"]!["defaults"]!["security"]).IsEqualTo("allowlist");
+
+        (code, output) = await fx.Gateway.CliAsync("approvals", "allowlist", "remove", "--node", fx.NodeId, "/usr/bin/id");
+        await Assert.That(code).IsEqualTo(0).Because(output);
+        var removed = await fx.Gateway.CliJsonAsync("approvals", "get", "--node", fx.NodeId);
+        await Assert.That(Patterns(removed)).DoesNotContain("/usr/bin/id");
+
+        var (idCode, idAnswer) = await fx.RunAsync(new JsonObject { ["command"] = new JsonArray("/usr/bin/id") }, "run-id-again");
+        await Assert.That(idCode).IsNotEqualTo(0).Because(idAnswer.ToJsonString());
+    }
+
+    [Test]
+    public async Task Children_never_see_the_nodes_gateway_token()
+    {
+        var (code, output) = await fx.Gateway.CliAsync("approvals", "allowlist", "add", "--node", fx.NodeId, "/usr/bin/printenv");
+        await Assert.That(code).IsEqualTo(0).Because(output);
+        var (runCode, answer) = await fx.RunAsync(new JsonObject { ["command"] = new JsonArray("/usr/bin/printenv") }, "run-printenv");
+        await Assert.That(runCode).IsEqualTo(0);
+        string env = (string)answer["payload"]!["stdout"]!;
+        await Assert.That(env).Contains("PATH=");
+        await Assert.That(env).DoesNotContain("OPENCLAW_GATEWAY_TOKEN");
+        await Assert.That(env).DoesNotContain(RealGateway.Token);
+    }
+
+    private static List<string> Patterns(JsonNode snapshot)
+        => snapshot["file"]!["agents"]?["*"]?["allowlist"]?.AsArray().Select(e => (string)e!["pattern"]!).ToList() ?? [];
+}
