@@ -104,7 +104,7 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
             Success = success,
             Output = EventTail(stdout, stderr, outcome.Error),
             SuppressNotifyOnExit = suppressNotify,
-        }, cancellationToken);
+        });
         if (outcome.SpawnedAt != 0)
             Log.Debug($"system.run timing run={runId} receive→spawn={Micros(received, outcome.SpawnedAt)}us exit→result={Micros(outcome.ReapedAt, Stopwatch.GetTimestamp())}us");
         return CommandResult.Success(json);
@@ -152,16 +152,17 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
             Command = request.CommandText,
             Reason = reason,
             SuppressNotifyOnExit = suppressNotify,
-        }, cancellationToken);
+        });
         return CommandResult.Failure(ErrorCodes.SystemRunDenied, message);
     }
 
     // The event goes out before the result (same order as the reference host) without waiting for the
     // gateway's acknowledgement: the caller's answer should not wait on a bookkeeping round trip.
-    private static void SendEvent(InvokeContext context, string name, ExecEventPayload payload, CancellationToken cancellationToken)
+    private static void SendEvent(InvokeContext context, string name, ExecEventPayload payload)
     {
         string json = JsonSerializer.Serialize(payload, SystemRunJsonContext.Default.ExecEventPayload);
-        _ = context.SendEventAsync(name, json, cancellationToken).ContinueWith(
+        // Not bound to the invoke's token: the handler returns (and its token source goes away) before the ack.
+        _ = context.SendEventAsync(name, json, CancellationToken.None).ContinueWith(
             static (t, state) => Log.Debug($"node.event {state} not delivered: {t.Exception?.InnerException?.Message}"),
             name, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
