@@ -3,7 +3,7 @@
 //
 //   node gateway-operator.mjs bench <url> <token> <nodeId> <command> <paramsJSON> <count>
 //       → {"command","count","errors","medianMs","p99Ms","minMs","maxMs"} (round trip of node.invoke)
-//   node gateway-operator.mjs approved-run <url> <token> <nodeId> <argvJSON> <cwd>
+//   node gateway-operator.mjs approved-run <url> <token> <nodeId> <argvJSON> <cwd> [agentId]
 //       → the agent exec path without a model: system.run.prepare, exec.approval.request (two-phase),
 //         exec.approval.resolve allow-once, then system.run carrying the approval; prints every answer.
 import { randomUUID } from "node:crypto";
@@ -26,7 +26,7 @@ const connected = new Promise((resolve, reject) => {
       request("connect", {
         minProtocol: 4, maxProtocol: 4,
         client: { id: "cli", version: "2026.9.6", platform: "linux", deviceFamily: "Linux", mode: "cli", instanceId: randomUUID() },
-        caps: [], auth: { token }, role: "operator",
+        caps: mode === "bench" ? [] : ["exec-approvals", "approvals"], auth: { token }, role: "operator",
         scopes: ["operator.admin", "operator.write", "operator.read", "operator.approvals"],
       }).then((res) => (res.ok ? resolve() : reject(new Error(JSON.stringify(res.error)))));
     } else if (frame.type === "res" && pending.has(frame.id)) {
@@ -57,16 +57,18 @@ async function bench(command, paramsJSON, count) {
   return { command, count, errors, medianMs: at(0.5), p99Ms: at(0.99), minMs: ms[0], maxMs: ms[ms.length - 1] };
 }
 
-async function approvedRun(argvJSON, cwd) {
+async function approvedRun(argvJSON, cwd, agentId = "main") {
   const argv = JSON.parse(argvJSON);
   const out = {};
-  const prepare = await invoke("system.run.prepare", { command: argv, cwd, agentId: "main", sessionKey: "agent:main:main" });
+  const prepare = await invoke("system.run.prepare", { command: argv, cwd, agentId, sessionKey: `agent:${agentId}:main` });
   out.prepare = prepare;
   if (!prepare.ok) return out;
-  const plan = prepare.payload.plan;
+  const plan = (prepare.payload.payload ?? JSON.parse(prepare.payload.payloadJSON)).plan;
   const requested = await request("exec.approval.request", {
     command: plan.commandText, commandArgv: plan.argv, systemRunPlan: plan, cwd: plan.cwd, nodeId, host: "node",
     security: "allowlist", ask: "always", agentId: plan.agentId, sessionKey: plan.sessionKey, timeoutMs: 60000, twoPhase: true,
+    // This connection is the reviewer too: keep the request pending although no other approval client is connected.
+    requireDeliveryRoute: false,
   });
   out.request = requested;
   if (!requested.ok) return out;
@@ -83,7 +85,7 @@ try {
   await connected;
   const result = mode === "bench"
     ? await bench(rest[0], rest[1], Number(rest[2]))
-    : await approvedRun(rest[0], rest[1]);
+    : await approvedRun(rest[0], rest[1], rest[2]);
   console.log(JSON.stringify(result));
   ws.close();
   process.exit(0);

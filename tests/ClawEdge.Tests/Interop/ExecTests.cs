@@ -92,6 +92,41 @@ public class ExecTests(ExecGateway fx)
         await Assert.That(env).DoesNotContain(RealGateway.Token);
     }
 
+    [Test]
+    public async Task The_agent_exec_path_runs_only_with_a_gateway_approval()
+    {
+        // Agent "ops" must ask for every command; this headless node cannot ask, so it needs the gateway's approval.
+        var current = await fx.Gateway.CliJsonAsync("approvals", "get", "--node", fx.NodeId);
+        var file = current["file"]!.DeepClone().AsObject();
+        var agents = file["agents"] as JsonObject ?? new JsonObject();
+        agents["ops"] = new JsonObject { ["security"] = "allowlist", ["ask"] = "always" };
+        file["agents"] = agents;
+        string path = Path.Combine(fx.Gateway.Home, "ops-approvals.json");
+        await File.WriteAllTextAsync(path, file.ToJsonString());
+        var (setCode, setOutput) = await fx.Gateway.CliAsync("approvals", "set", "--node", fx.NodeId, "--file", path);
+        await Assert.That(setCode).IsEqualTo(0).Because(setOutput);
+
+        var (plainCode, plain) = await fx.RunAsync(new JsonObject
+        {
+            ["command"] = new JsonArray("/usr/bin/uname", "-s"), ["agentId"] = "ops", ["sessionKey"] = "agent:ops:main",
+        }, "run-ops-plain");
+        await Assert.That(plainCode).IsNotEqualTo(0);
+        await Assert.That((string?)plain["error"]!["details"]!["nodeError"]!["message"]).StartsWith("SYSTEM_RUN_DENIED: approval required");
+
+        // What the exec tool does with host=node, without a model: system.run.prepare, exec.approval.request,
+        // an operator's allow-once, then system.run carrying runId = approval id and the prepared plan.
+        var (code, output) = await ChildProcess.RunAsync(Tools.NodeExe,
+            [Path.Combine(Fixtures.RepoRoot, "scripts", "gateway-operator.mjs"), "approved-run", fx.Gateway.Url, RealGateway.Token, fx.NodeId, """["uname","-s"]""", "/tmp", "ops"],
+            fx.Gateway.Environment(), TimeSpan.FromMinutes(1));
+        await Assert.That(code).IsEqualTo(0).Because(output);
+        var flow = JsonNode.Parse(output[output.IndexOf('{')..])!;
+        await Assert.That((string?)flow["prepare"]!["payload"]!["payload"]!["plan"]!["commandText"]).IsEqualTo("/usr/bin/uname -s");
+        await Assert.That((string?)flow["request"]!["payload"]!["status"]).IsEqualTo("accepted");
+        await Assert.That((bool?)flow["resolve"]!["ok"]).IsTrue();
+        await Assert.That((string?)flow["run"]!["payload"]!["payload"]!["stdout"]).IsEqualTo("Linux\n");
+        await Assert.That(fx.Node.Process.Output).Contains("decision=approved");
+    }
+
     private static List<string> Patterns(JsonNode snapshot)
         => snapshot["file"]!["agents"]?["*"]?["allowlist"]?.AsArray().Select(e => (string)e!["pattern"]!).ToList() ?? [];
 }
