@@ -18,8 +18,8 @@ PORT=$("$NODE" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
-  sleep 0.5
-  rm -rf "$WORK"
+  sleep 1
+  rm -rf "$WORK" 2>/dev/null || true
 }
 trap cleanup EXIT
 

@@ -73,7 +73,16 @@ public static class ApprovalsCommand
     {
         string pattern = value;
         string note = "";
-        if (!bare && !AllowlistMatcher.HasPathSelector(value) && value != "*" && value.IndexOfAny(['*', '?']) < 0)
+        if (!bare && AllowlistMatcher.HasPathSelector(value) && value.IndexOfAny(['*', '?']) < 0 && !value.StartsWith('~'))
+        {
+            // Matching is on the real path: /bin/true on a merged-/usr system is /usr/bin/true.
+            if (ExecutableResolver.RealPath(value) is { } real && real != value)
+            {
+                pattern = real;
+                note = $" (the real path of {value})";
+            }
+        }
+        else if (!bare && !AllowlistMatcher.HasPathSelector(value) && value != "*" && value.IndexOfAny(['*', '?']) < 0)
         {
             // A bare name matches whatever PATH finds first; pin it to today's real file instead.
             var resolved = ExecutableResolver.Resolve(value, null, Commands.System.ExecEnvironment.NodePath())
