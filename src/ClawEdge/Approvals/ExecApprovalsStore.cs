@@ -26,10 +26,31 @@ public sealed class ExecApprovalsStore(string path)
     public const string MissingHash = "missing:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     private readonly Lock _gate = new();
+    private CachedRead? _cache; // one reference, swapped whole: readers on other threads never see a torn entry
+
+    private sealed record CachedRead(DateTime WrittenAt, long Length, ExecApprovalsSnapshot Snapshot);
 
     public string Path { get; } = System.IO.Path.GetFullPath(path);
 
     public static ExecApprovalsStore In(StateStore state) => new(state.PathOf(FileName));
+
+    /// <summary>
+    /// <see cref="Read"/>, reusing the last parse while the file's modification time and length are unchanged
+    /// (every write is a rename of a new file, so either changes): a run costs a stat, not a read-hash-parse.
+    /// </summary>
+    public ExecApprovalsSnapshot ReadCurrent()
+    {
+        var info = new FileInfo(Path);
+        if (!info.Exists)
+            return Read();
+        DateTime writtenAt = info.LastWriteTimeUtc;
+        long length = info.Length;
+        if (_cache is { } cached && cached.WrittenAt == writtenAt && cached.Length == length)
+            return cached.Snapshot;
+        var snapshot = Read();
+        _cache = new CachedRead(writtenAt, length, snapshot);
+        return snapshot;
+    }
 
     public ExecApprovalsSnapshot Read()
     {

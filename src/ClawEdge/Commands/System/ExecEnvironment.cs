@@ -126,18 +126,11 @@ public static class ExecEnvironment
     /// The child's environment as <c>KEY=value</c> strings: the node's own, sanitized, then the accepted
     /// overrides (already checked by <see cref="Inspect"/>); for shell wrappers only the locale and colour ones.
     /// </summary>
-    public static List<string> Build(IReadOnlyDictionary<string, string>? overrides, bool shellWrapper)
+    public static IReadOnlyList<string> Build(IReadOnlyDictionary<string, string>? overrides, bool shellWrapper)
     {
-        var merged = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (global::System.Collections.DictionaryEntry entry in global::System.Environment.GetEnvironmentVariables())
-        {
-            if (entry.Key is not string key || entry.Value is not string value || key.Length == 0)
-                continue;
-            string upper = key.ToUpperInvariant();
-            if (BlockedInheritedKeys.Contains(upper) || HasPrefix(upper, BlockedPrefixes))
-                continue;
-            merged[key] = value;
-        }
+        if (overrides is null || overrides.Count == 0)
+            return InheritedList.Value;
+        var merged = new Dictionary<string, string>(Inherited.Value, StringComparer.Ordinal);
         if (overrides is not null)
         {
             foreach (var (rawKey, value) in overrides)
@@ -163,6 +156,24 @@ public static class ExecEnvironment
             list.Add($"{key}={value}");
         return list;
     }
+
+    // The node's own environment does not change while it runs: sanitize it once.
+    private static readonly Lazy<Dictionary<string, string>> Inherited = new(() =>
+    {
+        var inherited = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (global::System.Collections.DictionaryEntry entry in global::System.Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is not string key || entry.Value is not string value || key.Length == 0)
+                continue;
+            string upper = key.ToUpperInvariant();
+            if (BlockedInheritedKeys.Contains(upper) || HasPrefix(upper, BlockedPrefixes))
+                continue;
+            inherited[key] = value;
+        }
+        return inherited;
+    });
+
+    private static readonly Lazy<List<string>> InheritedList = new(() => Inherited.Value.Select(e => $"{e.Key}={e.Value}").ToList());
 
     /// <summary>The node's PATH as the child and the policy see it.</summary>
     public static string[] NodePath()

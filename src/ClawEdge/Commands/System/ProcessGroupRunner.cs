@@ -46,22 +46,39 @@ public static unsafe class ProcessGroupRunner
 
     private const int ReadChunk = 64 * 1024;
 
+    /// <summary>A child that was started (or failed to start), before anyone waits for it.</summary>
+    public sealed class Started
+    {
+        internal int Pid;
+        internal int StdoutFd = -1;
+        internal int StderrFd = -1;
+        internal long SpawnedAt;
+        internal string? Error;
+
+        public int ProcessId => Pid;
+    }
+
     public static ExecOutcome Run(ExecLaunch launch, CancellationToken cancellationToken)
+        => Wait(Start(launch), launch.TimeoutMs, cancellationToken);
+
+    /// <summary>
+    /// Spawns the child on the calling thread: cheap (posix_spawn returns once the child has exec'd), so
+    /// a caller can start it before handing the blocking <see cref="Wait"/> to a thread of its own.
+    /// </summary>
+    public static Started Start(ExecLaunch launch)
     {
         int* outPipe = stackalloc int[2];
         int* errPipe = stackalloc int[2];
         if (Libc.Pipe2(outPipe, Libc.O_CLOEXEC) != 0)
-            return Failed($"pipe failed: errno {Marshal.GetLastPInvokeError()}");
+            return new Started { Error = $"pipe failed: errno {Marshal.GetLastPInvokeError()}" };
         if (Libc.Pipe2(errPipe, Libc.O_CLOEXEC) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             Libc.Close(outPipe[0]);
             Libc.Close(outPipe[1]);
-            return Failed($"pipe failed: errno {errno}");
+            return new Started { Error = $"pipe failed: errno {errno}" };
         }
-
-        int pid;
-        int spawnError = Spawn(launch, outPipe[1], errPipe[1], out pid);
+        int spawnError = Spawn(launch, outPipe[1], errPipe[1], out int pid);
         long spawnedAt = Stopwatch.GetTimestamp();
         Libc.Close(outPipe[1]);
         Libc.Close(errPipe[1]);
@@ -69,12 +86,20 @@ public static unsafe class ProcessGroupRunner
         {
             Libc.Close(outPipe[0]);
             Libc.Close(errPipe[0]);
-            return Failed(DescribeSpawnError(spawnError, launch));
+            return new Started { Error = DescribeSpawnError(spawnError, launch) };
         }
+        return new Started { Pid = pid, StdoutFd = outPipe[0], StderrFd = errPipe[0], SpawnedAt = spawnedAt };
+    }
 
+    /// <summary>Pumps output until the child and its group are gone, on the calling thread; always releases the descriptors.</summary>
+    public static ExecOutcome Wait(Started started, int? timeoutMs, CancellationToken cancellationToken)
+    {
+        if (started.Error is { } error)
+            return Failed(error);
+        int pid = started.Pid;
         int pidFd = Libc.PidFdOpenOrMinusOne(pid);
         int wakeFd = Libc.EventFd(0, Libc.O_CLOEXEC | Libc.O_NONBLOCK);
-        using var wake = cancellationToken.Register(static state =>
+        var wake = cancellationToken.Register(static state =>
         {
             ulong one = 1;
             Libc.Write((int)(nint)state!, (byte*)&one, sizeof(ulong));
@@ -84,14 +109,14 @@ public static unsafe class ProcessGroupRunner
         byte[] chunk = ArrayPool<byte>.Shared.Rent(ReadChunk);
         try
         {
-            return Pump(pid, pidFd, wakeFd, outPipe[0], errPipe[0], launch.TimeoutMs, cancellationToken, capture, chunk, spawnedAt);
+            return Pump(pid, pidFd, wakeFd, started.StdoutFd, started.StderrFd, timeoutMs, cancellationToken, capture, chunk, started.SpawnedAt);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(chunk);
             capture.Dispose();
-            Libc.Close(outPipe[0]);
-            Libc.Close(errPipe[0]);
+            Libc.Close(started.StdoutFd);
+            Libc.Close(started.StderrFd);
             if (pidFd >= 0)
                 Libc.Close(pidFd);
             wake.Dispose(); // before closing the eventfd, so a late cancel cannot write to a reused descriptor

@@ -42,7 +42,7 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
             throw new CommandException(ErrorCodes.InvalidRequest, message);
         }
 
-        var snapshot = approvals.Read();
+        var snapshot = approvals.ReadCurrent();
         if (snapshot.Corrupt)
             Log.Error($"exec approvals file {snapshot.Path} is unreadable or corrupt ({snapshot.Error}): denying every system.run until it is fixed");
         var policy = EffectiveExecPolicy.Resolve(snapshot, agentId);
@@ -63,7 +63,9 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
         else
         {
             var launch = new ExecLaunch(executable, request.Argv, cwd, ExecEnvironment.Build(p.Env, request.Wrapper.IsWrapper), timeoutMs);
-            outcome = await Task.Factory.StartNew(() => ProcessGroupRunner.Run(launch, cancellationToken), CancellationToken.None,
+            // Spawn here, then give the blocking pump a thread of its own (a long run must not hold a pool thread).
+            var started = ProcessGroupRunner.Start(launch);
+            outcome = await Task.Factory.StartNew(() => ProcessGroupRunner.Wait(started, timeoutMs, cancellationToken), CancellationToken.None,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         }
 
