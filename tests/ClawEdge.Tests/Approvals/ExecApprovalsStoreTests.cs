@@ -21,7 +21,8 @@ public class ExecApprovalsStoreTests
         await Assert.That((string?)payload["hash"]).IsEqualTo("missing:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         await Assert.That((string?)payload["file"]!["defaults"]!["security"]).IsEqualTo("allowlist");
         // Only the closed set of keys the gateway validates.
-        await Assert.That(string.Join(",", payload.AsObject().Select(p => p.Key).Order())).IsEqualTo("exists,file,hash,path");
+        await Assert.That(string.Join(",", payload.AsObject().Select(p => p.Key).Order())).IsEqualTo("exists,file,hash,path,resolvedDefaults");
+        await Assert.That((string?)payload["resolvedDefaults"]!["security"]).IsEqualTo("allowlist");
 
         var denied = await bed.InvokeAsync(ExecTestBed.Argv("/usr/bin/uname", "-s"));
         await Assert.That(denied.ErrorCode).IsEqualTo("SYSTEM_RUN_DENIED");

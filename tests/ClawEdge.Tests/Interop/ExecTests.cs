@@ -49,6 +49,8 @@ public class ExecTests(ExecGateway fx)
         await Assert.That(code).IsEqualTo(0).Because(output);
         var added = await fx.Gateway.CliJsonAsync("approvals", "get", "--node", fx.NodeId);
         await Assert.That(Patterns(added)).Contains("/usr/bin/id");
+        // The CLI can compute the effective policy because the node reports its resolved defaults.
+        await Assert.That(added["effectivePolicy"]!.ToJsonString()).DoesNotContain("Effective Policy is unavailable");
         // What the CLI read back is what the node stored, byte for byte.
         string file = Path.Combine(fx.Node.StateDir, "exec-approvals.json");
         await Assert.That((string?)added["hash"]).IsEqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))));

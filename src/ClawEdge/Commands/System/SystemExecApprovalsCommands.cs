@@ -9,7 +9,8 @@ namespace ClawEdge.Commands.System;
 /// <summary>
 /// <c>system.execApprovals.get</c>: the stored document with its hash, in the closed result shape the
 /// gateway validates (<c>path</c>, <c>exists</c>, <c>hash</c>, <c>file</c>, optional <c>resolvedDefaults</c>).
-/// With no file it shows what is enforced (allowlist mode, nothing allowed) with <c>exists:false</c>.
+/// With no file it shows what is enforced (allowlist mode, nothing allowed) with <c>exists:false</c>;
+/// <c>resolvedDefaults</c> is always included.
 /// </summary>
 public sealed class SystemExecApprovalsGetCommand(ExecApprovalsStore approvals) : NodeCommand
 {
@@ -35,7 +36,10 @@ public sealed class SystemExecApprovalsGetCommand(ExecApprovalsStore approvals) 
             includeResolvedDefaults = obj["includeResolvedDefaults"]?.GetValue<bool>() == true;
         }
         var snapshot = approvals.Read();
-        return Task.FromResult(CommandResult.Success(SnapshotJson.Write(snapshot, includeResolvedDefaults)));
+        // Always sent (the gateway asks only macOS app nodes): our built-in security is allowlist, not the
+        // reference's full, and without it `openclaw approvals get --node` cannot show the effective policy.
+        _ = includeResolvedDefaults;
+        return Task.FromResult(CommandResult.Success(SnapshotJson.Write(snapshot, includeResolvedDefaults: true)));
     }
 }
 
