@@ -28,7 +28,7 @@ public sealed class CommandRegistry
         };
         var approvals = ClawEdge.Approvals.ExecApprovalsStore.In(services.State);
         all.AddRange([
-            new SystemRunCommand(approvals, new Lazy<string?>(() => services.State.TryLoadIdentity()?.DeviceId)),
+            new SystemRunCommand(approvals, new Lazy<string?>(() => { try { return services.State.TryLoadIdentity()?.DeviceId; } catch (ClawEdge.State.StateException) { return null; } })),
             new SystemRunPrepareCommand(approvals),
             new SystemExecApprovalsGetCommand(approvals),
             new SystemExecApprovalsSetCommand(approvals),

@@ -111,6 +111,13 @@ public static unsafe class ProcessGroupRunner
         {
             return Pump(pid, pidFd, wakeFd, started.StdoutFd, started.StderrFd, timeoutMs, cancellationToken, capture, chunk, started.SpawnedAt);
         }
+        catch
+        {
+            // Never leave a running group or a zombie behind, whatever went wrong while pumping.
+            Libc.Kill(-pid, Libc.SIGKILL);
+            Libc.WaitPid(pid, out _, 0);
+            throw;
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(chunk);

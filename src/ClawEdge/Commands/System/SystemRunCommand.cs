@@ -51,9 +51,9 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
         string[] path = ExecEnvironment.NodePath();
         var decision = ExecApprovalEvaluator.Evaluate(new ExecRequestView(request.Argv, cwd, approved, nodeId.Value, snapshot.Path), policy, path);
         if (!decision.Allowed)
-            return Deny(context, request, runId, sessionKey, suppressNotify, cwd, decision.EventReason!, decision.Message!, cancellationToken);
+            return Deny(context, request, runId, sessionKey, suppressNotify, cwd, decision.EventReason!, decision.Message!);
         if (p.NeedsScreenRecording == true)
-            return Deny(context, request, runId, sessionKey, suppressNotify, cwd, "permission:screenRecording", "PERMISSION_MISSING: screenRecording", cancellationToken);
+            return Deny(context, request, runId, sessionKey, suppressNotify, cwd, "permission:screenRecording", "PERMISSION_MISSING: screenRecording");
 
         string? executable = decision.Executable?.RealPath ?? (request.Argv[0].Contains('/') ? request.Argv[0] : null);
         int? timeoutMs = p.TimeoutMs is > 0 and var t ? (int)Math.Min(t, int.MaxValue) : null;
@@ -144,7 +144,7 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
     }
 
     private CommandResult Deny(InvokeContext context, SystemRunRequest request, string runId, string sessionKey, bool suppressNotify, string? cwd,
-        string reason, string message, CancellationToken cancellationToken)
+        string reason, string message)
     {
         Log.Warn($"system.run run={runId} argv={LogArgv(request.Argv)} cwd={cwd ?? "(node)"} decision=denied reason={reason}: {message}");
         SendEvent(context, "exec.denied", new ExecEventPayload
