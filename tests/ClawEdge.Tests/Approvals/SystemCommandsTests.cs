@@ -41,3 +41,15 @@ public class SystemCommandsTests
         await Assert.That(empty.ErrorMessage).IsEqualTo("INVALID_REQUEST: empty notification");
     }
 }
+
+public class SpawnInteropLayoutTests
+{
+    [Test]
+    public async Task Pollfd_matches_the_kernel_layout()
+    {
+        // struct pollfd { int fd; short events; short revents; } — identical on x86-64 and aarch64.
+        await Assert.That(System.Runtime.InteropServices.Marshal.SizeOf<ClawEdge.Native.Libc.PollFd>()).IsEqualTo(8);
+        await Assert.That((int)System.Runtime.InteropServices.Marshal.OffsetOf<ClawEdge.Native.Libc.PollFd>(nameof(ClawEdge.Native.Libc.PollFd.Events))).IsEqualTo(4);
+        await Assert.That((int)System.Runtime.InteropServices.Marshal.OffsetOf<ClawEdge.Native.Libc.PollFd>(nameof(ClawEdge.Native.Libc.PollFd.Revents))).IsEqualTo(6);
+    }
+}
