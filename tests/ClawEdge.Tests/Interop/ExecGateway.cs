@@ -7,13 +7,27 @@ namespace ClawEdge.Tests.Interop;
 public sealed class ExecGateway : IAsyncInitializer, IAsyncDisposable
 {
     public RealGateway Gateway { get; private set; } = null!;
+    private ChildProcess? _bus, _notifications;
+    private string? _busDir;
+
+    /// <summary>Notify calls the test desktop's notification server received, one JSON line each.</summary>
+    public string Notifications => _notifications?.Output ?? "";
     public EdgeNode Node { get; private set; } = null!;
     public string NodeId { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
         Gateway = await RealGateway.StartAsync();
-        Node = EdgeNode.Start(Gateway);
+        // A desktop session bus with a notification server, so system.notify has a real desktop to reach.
+        _busDir = Tools.TempDir("bus");
+        string address = $"unix:path={_busDir}/bus";
+        _bus = ChildProcess.Start("dbus-daemon", ["--session", "--nofork", $"--address={address}"]);
+        for (int i = 0; i < 100 && !File.Exists(Path.Combine(_busDir, "bus")); i++)
+            await Task.Delay(50);
+        var busEnv = new Dictionary<string, string?> { ["DBUS_SESSION_BUS_ADDRESS"] = address };
+        _notifications = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Fixtures.RepoRoot, "tests", "ClawEdge.Tests", "Interop", "notification_server.py")], busEnv);
+        await _notifications.WaitForLineAsync("ready", TimeSpan.FromSeconds(20));
+        Node = EdgeNode.Start(Gateway, environment: busEnv);
         NodeId = await Node.DeviceIdAsync();
         await Node.WaitConnectedAsync();
         await Node.ApproveSurfaceAsync(Gateway);
@@ -47,5 +61,11 @@ public sealed class ExecGateway : IAsyncInitializer, IAsyncDisposable
             await Node.DisposeAsync();
         if (Gateway is not null)
             await Gateway.DisposeAsync();
+        if (_notifications is not null)
+            await _notifications.DisposeAsync();
+        if (_bus is not null)
+            await _bus.DisposeAsync();
+        if (_busDir is not null)
+            try { Directory.Delete(_busDir, true); } catch (IOException) { }
     }
 }

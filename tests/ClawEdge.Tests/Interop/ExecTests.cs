@@ -129,6 +129,16 @@ public class ExecTests(ExecGateway fx)
         await Assert.That(fx.Node.Process.Output).Contains("decision=approved");
     }
 
+    [Test]
+    public async Task Notify_reaches_the_desktop_through_the_real_cli()
+    {
+        var (code, output) = await fx.Gateway.CliAsync("nodes", "notify", "--node", fx.NodeId, "--title", "Kiosk", "--body", "door open", "--priority", "timeSensitive");
+        await Assert.That(code).IsEqualTo(0).Because(output);
+        await Assert.That(fx.Notifications).Contains("\"summary\": \"Kiosk\", \"body\": \"door open\", \"urgency\": 2");
+        var direct = await EdgeNode.InvokeAsync(fx.Gateway, fx.NodeId, "system.notify", """{"title":"t","body":"b","priority":"passive"}""");
+        await Assert.That((string?)direct["payload"]!["delivered"]).IsEqualTo("desktop");
+    }
+
     private static List<string> Patterns(JsonNode snapshot)
         => snapshot["file"]!["agents"]?["*"]?["allowlist"]?.AsArray().Select(e => (string)e!["pattern"]!).ToList() ?? [];
 }
