@@ -56,7 +56,14 @@ public static class ApprovalsCommand
     {
         if (string.IsNullOrWhiteSpace(value))
             return Program.Fail($"expected {expected}\n{Usage}", 2);
-        state.EnsureDirectory();
+        try
+        {
+            state.EnsureDirectory();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Program.Fail($"cannot use the state directory {state.Directory}: {e.Message}", 3);
+        }
         if (store.Read() is { Corrupt: true } corrupt)
             return Program.Fail($"{corrupt.Path} is corrupt ({corrupt.Error}); fix or remove it first (every command is denied meanwhile)", 3);
         try
@@ -66,6 +73,10 @@ public static class ApprovalsCommand
         catch (UsageException e)
         {
             return Program.Fail(e.Message, 2);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Program.Fail($"cannot update {store.Path}: {e.Message} (run as the user the node runs as, e.g. sudo -u clawedge)", 3);
         }
     }
 
