@@ -13,8 +13,6 @@ internal static unsafe partial class Libc
     public const int POSIX_SPAWN_SETSIGDEF = 0x04;
     public const int POSIX_SPAWN_SETSIGMASK = 0x08;
     public const int O_WRONLY = 1;
-    public const int O_RDWR = 2;
-    public const int O_NONBLOCK = 0x800;
     public const int SIGKILL = 9;
     public const int SIGSTOP = 19;
     public const int WNOHANG = 1;
