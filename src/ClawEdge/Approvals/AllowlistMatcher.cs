@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace ClawEdge.Approvals;
 
@@ -108,11 +107,13 @@ public static class AllowlistMatcher
             : string.Join(' ', argv.Skip(1));
         try
         {
-            // ECMAScript semantics as the reference documents; a slow pattern is a miss, not a hang.
-            return Regex.IsMatch(subject, argPattern, RegexOptions.ECMAScript | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            // ECMAScript semantics as the reference documents; a pattern we cannot parse, or one that
+            // backtracks past its step budget, is a miss, not a hang.
+            return ArgPattern.Parse(argPattern).IsMatch(subject) == true;
         }
-        catch (Exception e) when (e is ArgumentException or RegexMatchTimeoutException)
+        catch (FormatException e)
         {
+            Logging.Log.Warn($"allowlist argPattern '{argPattern}' is not supported here ({e.Message}); the entry never matches");
             return false;
         }
     }
