@@ -111,7 +111,7 @@ size_guard() {
   local rid=$1
   dotnet build src/ClawEdge.Trim/ClawEdge.Trim.csproj -c Release -v quiet -nologo >/dev/null
   dotnet src/ClawEdge.Trim/bin/Release/net10.0/clawedge-trim.dll --mstat "src/ClawEdge/obj/Release/net10.0/$rid/native/clawedge.mstat" \
-    --binary "dist/$rid/clawedge" --budget "${CLAWEDGE_SIZE_BUDGET:-8MB}" --exclude "src/ClawEdge/obj/Release/net10.0/$rid/skia/libSkiaSharp.so.gz" --top 8 >&2
+    --binary "dist/$rid/clawedge" --budget "${CLAWEDGE_SIZE_BUDGET:-$(cat build/size-budget)}" --exclude "src/ClawEdge/obj/Release/net10.0/$rid/skia/libSkiaSharp.so.gz" --top 8 >&2
 }
 
 cmd_package() {
