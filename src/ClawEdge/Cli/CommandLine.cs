@@ -42,7 +42,12 @@ public sealed class CommandLine
 
     public static CommandLine Parse(string[] args)
     {
-        var line = new CommandLine { Verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : (args.Length == 0 ? "help" : "run") };
+        // A bare `clawedge --help` must never fall through to `run` (which creates state as a side effect).
+        string verb = args.Length == 0 ? "help"
+            : args[0] is "--help" or "-h" ? "help"
+            : args[0] == "--version" ? "version"
+            : args[0].StartsWith('-') ? "run" : args[0];
+        var line = new CommandLine { Verb = verb };
         int i = args.Length > 0 && !args[0].StartsWith('-') ? 1 : 0;
         for (; i < args.Length; i++)
         {

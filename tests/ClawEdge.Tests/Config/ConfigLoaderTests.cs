@@ -93,6 +93,9 @@ public class ConfigLoaderTests
         await Assert.That(line.Option("--pair")).IsEqualTo("CODE");
         Assert.Throws<ClawEdge.Cli.UsageException>(() => ClawEdge.Cli.CommandLine.Parse(["run", "--commands", "a", "--all-commands"]));
         Assert.Throws<ClawEdge.Cli.UsageException>(() => ClawEdge.Cli.CommandLine.Parse(["run", "--port"]));
+        await Assert.That(ClawEdge.Cli.CommandLine.Parse(["--help"]).Verb).IsEqualTo("help");
+        await Assert.That(ClawEdge.Cli.CommandLine.Parse(["--version"]).Verb).IsEqualTo("version");
+        await Assert.That(ClawEdge.Cli.CommandLine.Parse(["--port", "1"]).Verb).IsEqualTo("run");
     }
 
     [Test]
