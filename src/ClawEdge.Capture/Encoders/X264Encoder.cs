@@ -68,6 +68,7 @@ public sealed unsafe class X264Encoder : VideoEncoder
             // A key frame every 2 s bounds how far a player must seek back.
             Parse(param, "keyint", (fps * 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
             Parse(param, "annexb", "1");
+            Parse(param, "log", "0"); // errors only: x264 would print statistics to our stderr
             Parse(param, "repeat-headers", "1");
             fixed (byte* profile = "baseline\0"u8)
             {

@@ -26,6 +26,8 @@ public sealed class CommandRegistry
         {
             new SystemWhichCommand(),
         };
+        if (options.Screen.Enabled)
+            all.Add(new ClawEdge.Commands.Screen.ScreenRecordCommand(options.Screen));
         return new CommandRegistry(Filter(all, options.Node.Commands));
     }
 
