@@ -70,6 +70,7 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
         {
             using var encoder = VideoEncoders.Open(options.Encoder, capture.Width, capture.Height, fps, out string? why)
                 ?? throw new CommandException(ErrorCodes.ScreenUnavailable, $"no video encoder: {why}");
+            Log.Info($"screen.record: screen {screenIndex} of {display}, {encoder.Width}x{encoder.Height} via {(capture.UsesShm ? "MIT-SHM" : "XGetImage")}, {encoder.Name}, {durationMs} ms at {fps} fps");
             Recording recording;
             try
             {
@@ -88,7 +89,8 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
             {
                 if (recording.EndedEarly is { } reason)
                     Log.Warn($"screen.record ended after {recording.Duration.TotalMilliseconds:F0} ms: {reason}");
-                long actualMs = (long)Math.Round(recording.Duration.TotalMilliseconds);
+                // The clamped request, as the reference reports it; the real length when the screen went away.
+                long actualMs = recording.EndedEarly is null ? durationMs : (long)Math.Round(recording.Duration.TotalMilliseconds);
                 string fields =
                     $"\"durationMs\":{MediaPayload.Number(actualMs)},\"fps\":{fps.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}," +
                     $"\"screenIndex\":{MediaPayload.Number(screenIndex)},\"hasAudio\":false,\"codec\":{MediaPayload.Quote(recording.Codec)}," +
