@@ -26,6 +26,7 @@ public static class Program
                 "run" => await RunCommand.ExecuteAsync(line).ConfigureAwait(false),
                 "status" => StatusCommand.Execute(line),
                 "pin" => await PinCommand.ExecuteAsync(line).ConfigureAwait(false),
+                "media-bench" => MediaBench.Execute(line),
                 "version" or "--version" => Print($"clawedge {Node.ClawEdgeVersion.Current}"),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => Fail($"unknown command '{line.Verb}' (see: clawedge help)", 2),
