@@ -79,6 +79,62 @@ public class Mp4WriterTests
     }
 
     [Test]
+    public async Task Camera_h264_passes_through_untouched()
+    {
+        const int w = 160, h = 120;
+        // Annex-B access units as a camera would deliver them: made by x264 into a side file first.
+        var units = new List<byte[]>();
+        using (var x264 = X264Encoder.TryCreate(w, h, 10, out _)!)
+        using (var scratch = new Mp4Writer(VideoCodec.H264, w, h, 100, 1 << 20))
+        {
+            var pixels = Solid(w, h, 10, 10, 200, PixelFormat.Rgbx32);
+            for (int i = 0; i < 5; i++)
+                x264.Encode(new Frame(pixels, w, h, w * 4, PixelFormat.Rgbx32, TimeSpan.FromMilliseconds(i * 100), i), scratch);
+            scratch.Finish(TimeSpan.FromMilliseconds(500));
+            var file = new byte[scratch.Length];
+            scratch.CopyTo(file);
+            string raw = Path.Combine(Path.GetTempPath(), $"ce-h264-{Guid.NewGuid():N}");
+            await File.WriteAllBytesAsync(raw + ".mp4", file);
+            var (code, output) = await Interop.ChildProcess.RunAsync("ffmpeg", ["-v", "error", "-i", raw + ".mp4", "-c", "copy", "-bsf:v", "h264_mp4toannexb", "-f", "h264", raw + ".h264"]);
+            await Assert.That(code).IsEqualTo(0).Because(output);
+            var stream = await File.ReadAllBytesAsync(raw + ".h264");
+            File.Delete(raw + ".mp4");
+            File.Delete(raw + ".h264");
+            // An access unit starts at an SPS (key frames) or at a P slice whose first_mb_in_slice is 0 (ue(v) 0 = bit 1).
+            var starts = new List<int>();
+            for (int i = 0; i + 4 < stream.Length; i++)
+                if (stream[i] == 0 && stream[i + 1] == 0 && stream[i + 2] == 1 &&
+                    ((stream[i + 3] & 0x1F) == 7 || ((stream[i + 3] & 0x1F) == 1 && (stream[i + 4] & 0x80) != 0)))
+                    starts.Add(i > 0 && stream[i - 1] == 0 ? i - 1 : i);
+            starts.Add(stream.Length);
+            for (int i = 0; i + 1 < starts.Count; i++)
+                units.Add(stream[starts[i]..starts[i + 1]]);
+        }
+        await Assert.That(units.Count).IsEqualTo(5);
+
+        using var passthrough = new H264Passthrough(w, h);
+        using var writer = new Mp4Writer(VideoCodec.H264, w, h, 100, 1 << 20);
+        for (int i = 0; i < units.Count; i++)
+            await Assert.That(passthrough.Encode(new Frame(units[i], w, h, 0, PixelFormat.H264, TimeSpan.FromMilliseconds(40 + i * 200), i), writer)).IsEqualTo(SampleOutcome.Added);
+        writer.Finish(TimeSpan.FromMilliseconds(40 + 1000));
+        string path = await SaveAsync(writer);
+        try
+        {
+            var probe = await MediaProbe.ProbeAsync(path);
+            await Assert.That(probe.Codec).IsEqualTo("h264");
+            await Assert.That(probe.Frames).IsEqualTo(5);
+            await Assert.That(probe.Duration).IsEqualTo(1.0).Within(0.002);
+            await Assert.That(await MediaProbe.DecodeErrorsAsync(path)).IsEmpty();
+            var (r, g, b) = await MediaProbe.PixelAsync(path, 0.5, 80, 60);
+            await Assert.That(b).IsGreaterThan(170);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
     public async Task Mjpeg_samples_make_an_mp4v_jpeg_track_ffmpeg_decodes()
     {
         const int w = 160, h = 120;
