@@ -65,8 +65,9 @@ public sealed unsafe class X264Encoder : VideoEncoder
             *(int*)(param + X264.ParamCspOffset) = X264.CspI420;
             int fps = (int)Math.Clamp(Math.Round(framesPerSecond), 1, 120);
             Parse(param, "fps", fps.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            // A key frame every 2 s bounds how far a player must seek back.
-            Parse(param, "keyint", (fps * 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // A key frame every 10 s: on a still screen key frames are most of the file (every 2 s made a
+            // 60 s 1080p clip 9× larger), and a clip of at most a minute is not for seeking.
+            Parse(param, "keyint", (fps * 10).ToString(System.Globalization.CultureInfo.InvariantCulture));
             Parse(param, "annexb", "1");
             Parse(param, "log", "0"); // errors only: x264 would print statistics to our stderr
             Parse(param, "repeat-headers", "1");

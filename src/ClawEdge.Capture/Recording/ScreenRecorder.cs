@@ -7,9 +7,8 @@ namespace ClawEdge.Capture.Recording;
 
 /// <summary>
 /// Records a screen for a fixed wall-clock time at a target rate: grab (into the capture's one buffer),
-/// encode, mux, then sleep until the next slot. A slot missed because encoding ran long is skipped rather
-/// than queued, so a slow board records fewer frames, never a longer or later file. Timestamps are the real
-/// grab times. Runs on the caller's thread; allocation-free per frame.
+/// encode, mux, then sleep until the next slot. Slots more than a period behind are skipped rather than
+/// queued. Timestamps are the real grab times. Runs on the caller's thread; allocation-free per frame.
 /// </summary>
 public static class ScreenRecorder
 {
@@ -48,10 +47,11 @@ public static class ScreenRecorder
                     break;
                 }
                 encoder.Encode(frame, writer);
-                // Behind schedule: resume at the next slot still ahead of the clock.
-                long next = (long)(Stopwatch.GetElapsedTime(origin) / period);
-                if (next > slot)
-                    slot = next;
+                // A frame that ran long (a key frame on a busy core) makes the next one late, not lost; only a
+                // whole period behind are slots skipped, so a slow board records fewer frames, never a longer file.
+                long current = (long)(Stopwatch.GetElapsedTime(origin) / period);
+                if (current > slot + 1)
+                    slot = current - 1;
             }
             if (writer.SampleCount == 0)
                 throw new ScreenException(ScreenError.Lost, "no frame could be captured");
