@@ -11,4 +11,5 @@ public sealed record CameraInfo(string Id, string Name, string Backend, string P
     string? Driver = null, string? BusInfo = null);
 
 /// <summary>What the caller wants; the source picks the closest mode it has.</summary>
-public sealed record CaptureRequest(int? Width = null, int? Height = null, PixelFormat? Format = null, double? FramesPerSecond = null);
+/// <param name="BufferCount">Buffers in the V4L2 mmap ring (3–4: one with the caller, one being filled, spares against jitter).</param>
+public sealed record CaptureRequest(int? Width = null, int? Height = null, PixelFormat? Format = null, double? FramesPerSecond = null, int BufferCount = 4);

@@ -27,6 +27,7 @@ public static class Program
                 "status" => StatusCommand.Execute(line),
                 "pin" => await PinCommand.ExecuteAsync(line).ConfigureAwait(false),
                 "media-bench" => MediaBench.Execute(line),
+                "camera" => CameraCli.Execute(line),
                 "version" or "--version" => Print($"clawedge {Node.ClawEdgeVersion.Current}"),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => Fail($"unknown command '{line.Verb}' (see: clawedge help)", 2),
@@ -63,6 +64,7 @@ public static class Program
           clawedge pin <sha256>             pin the gateway's new TLS certificate (after a renewal)
           clawedge pin --show               print the fingerprint the gateway presents now (sends no token)
           clawedge pin --clear              forget a pin set with `clawedge pin`
+          clawedge camera list|snap|probe|layout|bench   local cameras (see: clawedge camera help)
           clawedge version
 
         Options for run (same meaning as `openclaw node run`):

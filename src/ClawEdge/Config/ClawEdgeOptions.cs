@@ -13,6 +13,7 @@ public sealed class ClawEdgeOptions
     public StateOptions State { get; set; } = new();
     public LogOptions Log { get; set; } = new();
     public ClawEdge.Commands.Screen.ScreenOptions Screen { get; set; } = new();
+    public Commands.Camera.CameraOptions Camera { get; set; } = new();
 }
 
 public sealed class GatewayOptions

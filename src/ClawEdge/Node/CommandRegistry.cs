@@ -28,6 +28,12 @@ public sealed class CommandRegistry
         };
         if (options.Screen.Enabled)
             all.Add(new ClawEdge.Commands.Screen.ScreenRecordCommand(options.Screen));
+        if (options.Camera.Enabled)
+        {
+            var cameras = new Commands.Camera.CameraCatalog(options.Camera);
+            all.Add(new Commands.Camera.CameraListCommand(cameras));
+            all.Add(new Commands.Camera.CameraSnapCommand(cameras));
+        }
         return new CommandRegistry(Filter(all, options.Node.Commands));
     }
 
