@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
+using ClawEdge.Capture.Jpeg;
 using ClawEdge.Capture.Mp4;
+using ClawEdge.Capture.Pixels;
 using ClawEdge.Capture.Native;
 
 namespace ClawEdge.Capture.Encoders;
@@ -19,6 +22,8 @@ public sealed unsafe class X264Encoder : VideoEncoder
     // build that delays a frame or two.
     private readonly long[] _timestamps = new long[64];
     private long _pts;
+    // RGBX staging for formats the I420 converter does not read directly (UYVY, RGB24, …): rented at the first such frame, kept.
+    private byte[]? _staging;
 
     private X264Encoder(X264EncoderHandle encoder, byte* pictureIn, byte* pictureOut, int width, int height)
     {
@@ -33,6 +38,10 @@ public sealed unsafe class X264Encoder : VideoEncoder
     public override string Name => "libx264";
     public override int Width { get; }
     public override int Height { get; }
+
+    /// <summary>Frame formats this encoder takes (directly, through RGBX, or decoded from JPEG).</summary>
+    public static bool CanEncode(PixelFormat format) =>
+        I420Converter.Supports(format) || PixelConverter.CanConvert(format) || format is PixelFormat.Mjpeg or PixelFormat.Jpeg;
 
     /// <summary>True when libx264 can be loaded here; <paramref name="reason"/> says why not.</summary>
     public static bool IsAvailable(out string? reason) => X264.TryLoad(out reason);
@@ -112,9 +121,31 @@ public sealed unsafe class X264Encoder : VideoEncoder
 
     public override SampleOutcome Encode(in Frame frame, Mp4Writer writer)
     {
-        var planes = (byte**)(_pictureIn + X264.PicturePlaneOffset);
-        var strides = (int*)(_pictureIn + X264.PictureStrideOffset);
-        I420Converter.Convert(frame, Width, Height, planes[0], strides[0], planes[1], strides[1], planes[2], strides[2]);
+        if (I420Converter.Supports(frame.Format))
+            ToPicture(frame);
+        else if (frame.Format is PixelFormat.Mjpeg or PixelFormat.Jpeg)
+        {
+            // An MJPEG camera with H.264 wanted: decode (pooled pixels), then convert.
+            JpegEncoder.DecodeToRgbx(frame.Data, out byte[] pixels, out int w, out int h);
+            try
+            {
+                ToPicture(new Frame(pixels.AsSpan(0, w * h * 4), w, h, w * 4, PixelFormat.Rgbx32, frame.Timestamp, frame.Sequence));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(pixels);
+            }
+        }
+        else
+        {
+            int stride = frame.Width * 4;
+            _staging ??= ArrayPool<byte>.Shared.Rent(stride * frame.Height);
+            if (_staging.Length < stride * frame.Height)
+                throw new ArgumentException($"frame size changed to {frame.Width}x{frame.Height}");
+            int sourceStride = frame.Stride > 0 ? frame.Stride : frame.Format.FrameBytes(frame.Width, 1);
+            PixelConverter.ToRgbx(frame.Format, frame.Data, frame.Width, frame.Height, sourceStride, _staging, stride);
+            ToPicture(new Frame(_staging.AsSpan(0, stride * frame.Height), frame.Width, frame.Height, stride, PixelFormat.Rgbx32, frame.Timestamp, frame.Sequence));
+        }
         long pts = _pts++;
         _timestamps[pts % _timestamps.Length] = frame.Timestamp.Ticks;
         *(long*)(_pictureIn + X264.PicturePtsOffset) = pts;
@@ -136,10 +167,20 @@ public sealed unsafe class X264Encoder : VideoEncoder
         return added ? SampleOutcome.Added : SampleOutcome.Dropped;
     }
 
+    private void ToPicture(in Frame frame)
+    {
+        var planes = (byte**)(_pictureIn + X264.PicturePlaneOffset);
+        var strides = (int*)(_pictureIn + X264.PictureStrideOffset);
+        I420Converter.Convert(frame, Width, Height, planes[0], strides[0], planes[1], strides[1], planes[2], strides[2]);
+    }
+
     public override void Dispose()
     {
         if (_encoder.IsClosed)
             return;
+        if (_staging is not null)
+            ArrayPool<byte>.Shared.Return(_staging);
+        _staging = null;
         _encoder.Dispose();
         X264.PictureClean(_pictureIn);
         NativeMemory.Free(_pictureIn);

@@ -68,6 +68,9 @@ public sealed class Mp4Writer : IDisposable
 
     public int SampleCount => _count;
 
+    /// <summary>The sample tables are full: further samples would throw.</summary>
+    public bool IsFull => _count >= _sizes.Length;
+
     public long MediaBytes => _media.Length;
 
     /// <summary>Capture time of the first sample; the file's time zero.</summary>

@@ -37,7 +37,7 @@ public static class MediaBench
     {
         const int warmUp = 10;
         using var capture = X11ScreenCapture.Open(null, 0);
-        using var encoder = VideoEncoders.Open(encoderName, capture.Width, capture.Height, 30, out string? why);
+        using var encoder = VideoEncoders.Open(encoderName, Capture.PixelFormat.Bgrx32, capture.Width, capture.Height, 30, out string? why);
         if (encoder is null)
             return Program.Fail($"media-bench: no encoder: {why}", 1);
         using var writer = new Mp4Writer(encoder.Codec, encoder.Width, encoder.Height, frames + warmUp, 1L << 30);
@@ -74,7 +74,7 @@ public static class MediaBench
     private static int Record(string encoderName, int seconds, int fps)
     {
         using var capture = X11ScreenCapture.Open(null, 0);
-        using var encoder = VideoEncoders.Open(encoderName, capture.Width, capture.Height, fps, out string? why);
+        using var encoder = VideoEncoders.Open(encoderName, Capture.PixelFormat.Bgrx32, capture.Width, capture.Height, fps, out string? why);
         if (encoder is null)
             return Program.Fail($"media-bench: no encoder: {why}", 1);
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();

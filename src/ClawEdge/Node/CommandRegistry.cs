@@ -33,6 +33,7 @@ public sealed class CommandRegistry
             var cameras = new Commands.Camera.CameraCatalog(options.Camera);
             all.Add(new Commands.Camera.CameraListCommand(cameras));
             all.Add(new Commands.Camera.CameraSnapCommand(cameras));
+            all.Add(new Commands.Camera.CameraClipCommand(cameras));
         }
         return new CommandRegistry(Filter(all, options.Node.Commands));
     }

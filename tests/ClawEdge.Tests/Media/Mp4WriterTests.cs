@@ -135,6 +135,34 @@ public class Mp4WriterTests
     }
 
     [Test]
+    public async Task Mjpeg_camera_frames_become_h264()
+    {
+        const int w = 160, h = 120;
+        using var bitmap = new SKBitmap(w, h);
+        bitmap.Erase(new SKColor(230, 200, 20));
+        using var jpeg = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
+        using var encoder = X264Encoder.TryCreate(w, h, 10, out _)!;
+        using var writer = new Mp4Writer(VideoCodec.H264, w, h, 100, 1 << 20);
+        for (int i = 0; i < 4; i++)
+            await Assert.That(encoder.Encode(new Frame(jpeg.AsSpan(), w, h, 0, PixelFormat.Mjpeg, TimeSpan.FromMilliseconds(i * 100), i), writer)).IsEqualTo(SampleOutcome.Added);
+        writer.Finish(TimeSpan.FromMilliseconds(400));
+        string path = await SaveAsync(writer);
+        try
+        {
+            var probe = await MediaProbe.ProbeAsync(path);
+            await Assert.That(probe.Codec).IsEqualTo("h264");
+            await Assert.That(probe.Frames).IsEqualTo(4);
+            var (r, g, b) = await MediaProbe.PixelAsync(path, 0.1, 80, 60);
+            await Assert.That(r).IsGreaterThan(200);
+            await Assert.That(b).IsLessThan(60);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
     public async Task Mjpeg_samples_make_an_mp4v_jpeg_track_ffmpeg_decodes()
     {
         const int w = 160, h = 120;

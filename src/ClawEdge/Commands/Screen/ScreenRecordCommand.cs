@@ -68,7 +68,7 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
         }
         using (capture)
         {
-            using var encoder = VideoEncoders.Open(options.Encoder, capture.Width, capture.Height, fps, out string? why)
+            using var encoder = VideoEncoders.Open(options.Encoder, Capture.PixelFormat.Bgrx32, capture.Width, capture.Height, fps, out string? why)
                 ?? throw new CommandException(ErrorCodes.ScreenUnavailable, $"no video encoder: {why}");
             Log.Info($"screen.record: screen {screenIndex} of {display}, {encoder.Width}x{encoder.Height} via {(capture.UsesShm ? "MIT-SHM" : "XGetImage")}, {encoder.Name}, {durationMs} ms at {fps} fps");
             Recording recording;
