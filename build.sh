@@ -16,7 +16,7 @@ OPENCLAW_VERSION=2026.9.6
 NODE_DIR=$CACHE/node-$NODE_VERSION
 OPENCLAW_DIR=$CACHE/openclaw-$OPENCLAW_VERSION
 SYSROOT=$CACHE/arm64-sysroot
-APT_PACKAGES=(clang lld gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static openssl ffmpeg libjpeg-turbo-progs xvfb x11-apps x11-xserver-utils libx264-164 libx264-dev libx11-dev libxext-dev libxinerama-dev)
+APT_PACKAGES=(clang lld gcc linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross qemu-user-static openssl ffmpeg libjpeg-turbo-progs xvfb x11-apps x11-xserver-utils libx264-164 libx264-dev libx11-dev libxext-dev libxinerama-dev)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 

@@ -37,8 +37,11 @@ public static class JpegEncoder
                 fixed (byte* target = scaled)
                 {
                     using var targetPixmap = new SKPixmap(new SKImageInfo(outWidth, outHeight, SKColorType.Rgb888x, SKAlphaType.Opaque), (nint)target, scaledStride);
-                    // Mipmapped linear filtering: a clean downscale without Lanczos' cost.
-                    if (!sourcePixmap.ScalePixels(targetPixmap, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)))
+                    // Bilinear is clean down to half size; below that, mipmaps avoid aliasing (building them costs
+                    // more than the whole encode at 1080p, so only when needed).
+                    var sampling = outWidth * 2 >= width ? new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None)
+                        : new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
+                    if (!sourcePixmap.ScalePixels(targetPixmap, sampling))
                         throw new CaptureException(CaptureError.Failed, $"scaling {width}x{height} to {outWidth}x{outHeight} failed");
                     return EncodePixmap(targetPixmap, quality, output);
                 }
@@ -84,7 +87,8 @@ public static class JpegEncoder
             using var codec = SKCodec.Create(skData) ?? throw new CaptureException(CaptureError.Failed, "frame is not a decodable JPEG");
             width = codec.Info.Width;
             height = codec.Info.Height;
-            var info = new SKImageInfo(width, height, SKColorType.Rgb888x, SKAlphaType.Opaque);
+            // The codec will not write Rgb888x; RGBA with opaque alpha is the same bytes (A = 255).
+            var info = codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Opaque);
             pixels = ArrayPool<byte>.Shared.Rent(width * height * 4);
             fixed (byte* target = pixels)
             {

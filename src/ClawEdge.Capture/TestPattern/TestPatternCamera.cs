@@ -93,8 +93,13 @@ internal sealed class TestPatternSession : CaptureSession
         long waitMs = (due - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
         if (waitMs > timeout.TotalMilliseconds)
             throw new CaptureException(CaptureError.Timeout, $"test pattern frame not due within {timeout.TotalMilliseconds:0} ms");
-        if (waitMs > 0 && cancellationToken.WaitHandle.WaitOne((int)waitMs))
-            cancellationToken.ThrowIfCancellationRequested();
+        if (waitMs > 0)
+        {
+            if (!cancellationToken.CanBeCanceled)
+                Thread.Sleep((int)waitMs);
+            else if (cancellationToken.WaitHandle.WaitOne((int)waitMs))
+                cancellationToken.ThrowIfCancellationRequested();
+        }
         cancellationToken.ThrowIfCancellationRequested();
 
         var elapsed = Stopwatch.GetElapsedTime(_start);

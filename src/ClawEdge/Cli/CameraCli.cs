@@ -139,7 +139,8 @@ public static class CameraCli
             }).ToList(),
         };
 
-        var session = (V4l2Session)camera.Open(new CaptureRequest(width, height, format, fps ?? 30));
+        // Without a size, probe at 640x360 or the next size up: a 4K mode at 2 fps would take 15 s for 30 frames.
+        var session = (V4l2Session)camera.Open(new CaptureRequest(width ?? 640, height ?? (width is null ? 360 : null), format, fps ?? 30));
         try
         {
             result.Negotiated = new ProbeNegotiated

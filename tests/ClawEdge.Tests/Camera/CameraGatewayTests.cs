@@ -59,13 +59,17 @@ public class CameraGatewayTests
         await Assert.That(ffprobe).IsEqualTo(0);
         await Assert.That(probeOut.Trim()).IsEqualTo("mjpeg,640,360");
 
-        // Coded errors, each leaving the node connected.
+        // Coded errors, each leaving the node connected. The CLI's snap prints the message; invoke shows the code.
         var (code, output) = await gateway.CliAsync("nodes", "camera", "snap", "--node", nodeId, "--device-id", "/dev/video42", "--delay-ms", "0");
         await Assert.That(code).IsNotEqualTo(0);
-        await Assert.That(output).Contains("INVALID_REQUEST");
-        (code, output) = await gateway.CliAsync("nodes", "camera", "snap", "--node", nodeId, "--device-id", "replay", "--delay-ms", "2000");
-        await Assert.That(code).IsNotEqualTo(0);
-        await Assert.That(output).Contains("CAMERA_UNAVAILABLE");
+        await Assert.That(output).Contains("camera device not found: /dev/video42");
+        (code, output) = await gateway.CliAsync("gateway", "call", "node.invoke", "--json", "--params",
+            $$"""{"nodeId":"{{nodeId}}","command":"camera.snap","params":{"deviceId":"/dev/video42","delayMs":0},"idempotencyKey":"bad-id"}""");
+        await Assert.That(output).Contains("INVALID_REQUEST").Because(output);
+        (code, output) = await gateway.CliAsync("gateway", "call", "node.invoke", "--json", "--params",
+            $$"""{"nodeId":"{{nodeId}}","command":"camera.snap","params":{"deviceId":"replay","delayMs":2000},"idempotencyKey":"vanish","timeoutMs":15000}""");
+        await Assert.That(output).Contains("CAMERA_UNAVAILABLE").Because(output);
+        await Assert.That(output).Contains("ended").Because(output);
 
         var again = await EdgeNode.InvokeAsync(gateway, nodeId, "camera.snap", """{"deviceId":"testpattern","maxWidth":320,"delayMs":0}""");
         await Assert.That((int)again["payload"]!["width"]!).IsEqualTo(320);

@@ -38,7 +38,7 @@ public class RpicamTests
         await File.WriteAllTextAsync(script, $"""
             #!/bin/sh
             if [ "$1" = "--list-cameras" ]; then cat '{dir}/listing.txt'; exit 0; fi
-            echo "$@" > '{dir}/args.txt'
+            printf '%s\n' "$*" > '{dir}/args.txt'
             cat '{dir}/frame.jpg'
             """.Replace("\r", ""));
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
