@@ -27,6 +27,9 @@ public sealed class ChunkedBuffer : IBufferWriter<byte>, IDisposable
         _used = new int[count];
     }
 
+    /// <summary>Bytes of pooled arrays held (the file's storage; grows one chunk at a time).</summary>
+    public long RentedBytes { get; private set; }
+
     /// <summary>Bytes written so far.</summary>
     public long Length { get; private set; }
 
@@ -51,6 +54,7 @@ public sealed class ChunkedBuffer : IBufferWriter<byte>, IDisposable
             throw new BufferFullException(_capacity);
         _current++;
         var chunk = ArrayPool<byte>.Shared.Rent(Math.Max(ChunkSize, sizeHint));
+        RentedBytes += chunk.Length;
         _chunks[_current] = chunk;
         _used[_current] = 0;
         return chunk;
@@ -79,6 +83,7 @@ public sealed class ChunkedBuffer : IBufferWriter<byte>, IDisposable
         while (_current >= 0 && Length - _used[_current] >= length)
         {
             Length -= _used[_current];
+            RentedBytes -= _chunks[_current]!.Length;
             ArrayPool<byte>.Shared.Return(_chunks[_current]!);
             _chunks[_current] = null;
             _used[_current] = 0;
@@ -102,6 +107,7 @@ public sealed class ChunkedBuffer : IBufferWriter<byte>, IDisposable
         }
         _current = -1;
         Length = 0;
+        RentedBytes = 0;
     }
 }
 

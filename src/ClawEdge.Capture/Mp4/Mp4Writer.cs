@@ -73,6 +73,9 @@ public sealed class Mp4Writer : IDisposable
 
     public long MediaBytes => _media.Length;
 
+    /// <summary>Pooled bytes holding the samples (what a recording's storage costs; rented 1 MiB at a time).</summary>
+    public long MediaStorageBytes => _media.RentedBytes;
+
     /// <summary>Capture time of the first sample; the file's time zero.</summary>
     public TimeSpan FirstTimestamp => _count > 0 ? new TimeSpan(_ticks[0]) : TimeSpan.Zero;
 

@@ -27,6 +27,7 @@ public static class CameraRecorder
             TimeSpan? first = null;
             TimeSpan wallAtFirst = default, stop, last = default;
             string? endedEarly = null;
+            var slots = new FrameSlots(TimeSpan.FromSeconds(1 / fps));
             while (true)
             {
                 TimeSpan now = Stopwatch.GetElapsedTime(origin);
@@ -65,7 +66,7 @@ public static class CameraRecorder
                         break;
                     }
                     last = frame.Timestamp;
-                    if (!writer.IsFull)
+                    if (!writer.IsFull && slots.TryTake(frame.Timestamp))
                         encoder.Encode(frame, writer);
                 }
             }

@@ -24,6 +24,7 @@ public static class ScreenRecorder
             TimeSpan period = TimeSpan.FromSeconds(1 / framesPerSecond);
             string? endedEarly = null;
             var wait = cancellationToken.WaitHandle;
+            var slots = new FrameSlots(period);
             for (long slot = 0; ; slot++)
             {
                 TimeSpan due = period * slot;
@@ -46,7 +47,8 @@ public static class ScreenRecorder
                     end = now;
                     break;
                 }
-                encoder.Encode(frame, writer);
+                if (slots.TryTake(now))
+                    encoder.Encode(frame, writer);
                 // A frame that ran long (a key frame on a busy core) makes the next one late, not lost; only a
                 // whole period behind are slots skipped, so a slow board records fewer frames, never a longer file.
                 long current = (long)(Stopwatch.GetElapsedTime(origin) / period);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ClawEdge.Capture;
 using ClawEdge.Capture.Encoders;
 using ClawEdge.Capture.Mp4;
 using ClawEdge.Capture.Recording;
@@ -14,6 +15,7 @@ namespace ClawEdge.Cli;
 /// <code>
 ///   clawedge media-bench screen [auto|libx264|mjpeg] [frames]        (X display from $DISPLAY)
 ///   clawedge media-bench record [auto|libx264|mjpeg] [seconds] [fps]
+///   clawedge media-bench camera [auto|libx264|mjpeg] [frames] [yuyv|rgbx|mjpeg]   (1080p test pattern, unpaced)
 /// </code>
 /// </summary>
 public static class MediaBench
@@ -26,6 +28,7 @@ public static class MediaBench
         {
             "screen" => Throughput(encoderName, Int(line, 2, 300)),
             "record" => Record(encoderName, Int(line, 2, 60), Int(line, 3, 10)),
+            "camera" => Camera(encoderName, Int(line, 2, 300), line.Positionals.ElementAtOrDefault(3) ?? "yuyv"),
             _ => Program.Fail($"media-bench: unknown mode '{mode}' (screen, record)", 2),
         };
     }
@@ -42,12 +45,13 @@ public static class MediaBench
             return Program.Fail($"media-bench: no encoder: {why}", 1);
         using var writer = new Mp4Writer(encoder.Codec, encoder.Width, encoder.Height, frames + warmUp, 1L << 30);
         long origin = Stopwatch.GetTimestamp();
-        long allocatedBefore = 0, grabTicks = 0, encodeTicks = 0, measuredStart = 0;
+        long storageBefore = 0, allocatedBefore = 0, grabTicks = 0, encodeTicks = 0, measuredStart = 0;
         for (int i = 0; i < frames + warmUp; i++)
         {
             if (i == warmUp)
             {
                 allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+                storageBefore = writer.MediaStorageBytes;
                 measuredStart = Stopwatch.GetTimestamp();
             }
             long t0 = Stopwatch.GetTimestamp();
@@ -61,13 +65,59 @@ public static class MediaBench
                 encodeTicks += t2 - t1;
             }
         }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        // New 1 MiB chunks of the file itself come from the pool (fresh arrays the first time): counted apart.
+        long storage = writer.MediaStorageBytes - storageBefore;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore - storage;
         double seconds = Stopwatch.GetElapsedTime(measuredStart).TotalSeconds;
         double ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / frames;
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"screen {capture.Width}x{capture.Height} via {(capture.UsesShm ? "MIT-SHM" : "XGetImage")}, {encoder.Name} ({encoder.CodecName}): " +
             $"{frames} frames in {seconds:F2} s = {frames / seconds:F1} fps; grab {ms(grabTicks):F2} ms, convert+encode+mux {ms(encodeTicks):F2} ms per frame; " +
-            $"managed bytes per frame after warm-up: {allocated / (double)frames:F1}; {writer.MediaBytes / frames} media bytes per frame; peak RSS {PeakRssMb():F1} MB"));
+            $"managed bytes per frame after warm-up: {allocated / (double)frames:F1} (+ {storage / (double)frames:F0} of file storage); {writer.MediaBytes / frames} media bytes per frame; peak RSS {PeakRssMb():F1} MB"));
+        return 0;
+    }
+
+    private static int Camera(string encoderName, int frames, string formatName)
+    {
+        const int warmUp = 10;
+        var format = Commands.Camera.CameraCatalog.ParseFormat(formatName) ?? Capture.PixelFormat.Yuyv;
+        // 1000 fps: the pattern never makes the loop wait, so this measures paint → encode → mux.
+        var camera = new Capture.TestPattern.TestPatternCamera(1920, 1080, 1000, format);
+        using var session = camera.Open(new Capture.CaptureRequest());
+        var mode = session.Mode;
+        using var encoder = VideoEncoders.Open(encoderName, mode.Format, mode.Width, mode.Height, 30, out string? why);
+        if (encoder is null)
+            return Program.Fail($"media-bench: no encoder: {why}", 1);
+        using var writer = new Mp4Writer(encoder.Codec, encoder.Width, encoder.Height, frames + warmUp, 1L << 30);
+        long storageBefore = 0, allocatedBefore = 0, readTicks = 0, encodeTicks = 0, measuredStart = 0;
+        for (int i = 0; i < frames + warmUp; i++)
+        {
+            if (i == warmUp)
+            {
+                allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+                storageBefore = writer.MediaStorageBytes;
+                measuredStart = Stopwatch.GetTimestamp();
+            }
+            long t0 = Stopwatch.GetTimestamp();
+            using var lease = session.ReadFrame(TimeSpan.FromSeconds(5));
+            long t1 = Stopwatch.GetTimestamp();
+            encoder.Encode(lease.Frame, writer);
+            long t2 = Stopwatch.GetTimestamp();
+            if (i >= warmUp)
+            {
+                readTicks += t1 - t0;
+                encodeTicks += t2 - t1;
+            }
+        }
+        // New 1 MiB chunks of the file itself come from the pool (fresh arrays the first time): counted apart.
+        long storage = writer.MediaStorageBytes - storageBefore;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore - storage;
+        double seconds = Stopwatch.GetElapsedTime(measuredStart).TotalSeconds;
+        double ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / frames;
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"test pattern {mode.Width}x{mode.Height} {mode.Format.FourCc()}, {encoder.Name} ({encoder.CodecName}): " +
+            $"{frames} frames in {seconds:F2} s = {frames / seconds:F1} fps; source {ms(readTicks):F2} ms, convert+encode+mux {ms(encodeTicks):F2} ms per frame; " +
+            $"managed bytes per frame after warm-up: {allocated / (double)frames:F1} (+ {storage / (double)frames:F0} of file storage); {writer.MediaBytes / frames} media bytes per frame; peak RSS {PeakRssMb():F1} MB"));
         return 0;
     }
 

@@ -20,8 +20,8 @@ public sealed class CameraClipCommand(CameraCatalog catalog) : NodeCommand
     public const int MinDurationMs = 250;
     public const int MaxDurationMs = 60_000;
 
-    // Clips are capped here: larger frames cost CPU and payload without helping a 60 s clip.
-    private static readonly CaptureRequest ClipRequest = new(Width: 1280, Height: 720, FramesPerSecond: 30);
+    // 720p at most: larger frames cost CPU and payload without helping a clip; the rate is the camera's own.
+    private static readonly CaptureRequest ClipRequest = new(Width: 1280, Height: 720);
 
     public override string Name => "camera.clip";
     public override string Capability => "camera";
