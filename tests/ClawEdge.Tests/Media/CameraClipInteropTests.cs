@@ -150,7 +150,7 @@ public class CameraClipInteropTests(CameraNodeFixture fx)
         }
         var (unknown, unknownOut) = await ScreenNodeFixture.InvokeAsync(fx.Gateway, fx.NodeId, "camera.clip", """{"deviceId":"/dev/video99"}""");
         await Assert.That(unknown).IsNotEqualTo(0);
-        await Assert.That(unknownOut).Contains("INVALID_REQUEST");
+        await Assert.That(unknownOut).Contains("camera device not found: /dev/video99");
     }
 
     [Test]
