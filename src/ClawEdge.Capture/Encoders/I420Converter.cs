@@ -84,14 +84,13 @@ public static unsafe class I420Converter
     }
 
     /// <summary>
-    /// Four pixels of two rows per step in 32-bit lanes (SSE2 / NEON): the same integer formula as the scalar
+    /// Eight pixels of two rows per step in 32-bit lanes (SSE2 / NEON): the same integer formula as the scalar
     /// path, so both give identical bytes. Pixels are little-endian words: red and blue at the given shifts.
     /// </summary>
     private static void FromRgb32Vector(byte* src, int stride, int width, int height, int redShift, int blueShift,
         byte* y, int yStride, byte* u, int uStride, byte* v, int vStride)
     {
-        var mask = Vector128.Create(0xFF);
-        int vectorWidth = width & ~3;
+        int vectorWidth = width & ~7;
         for (int row = 0; row < height; row += 2)
         {
             byte* p0 = src + (long)row * stride;
@@ -101,45 +100,52 @@ public static unsafe class I420Converter
             byte* uRow = u + (long)(row / 2) * uStride;
             byte* vRow = v + (long)(row / 2) * vStride;
             int col = 0;
-            for (; col < vectorWidth; col += 4)
+            for (; col < vectorWidth; col += 8)
             {
-                var a = Vector128.Load((int*)(p0 + col * 4));
-                var b = Vector128.Load((int*)(p1 + col * 4));
-                var ra = Vector128.ShiftRightLogical(a, redShift) & mask;
-                var ga = Vector128.ShiftRightLogical(a, 8) & mask;
-                var ba = Vector128.ShiftRightLogical(a, blueShift) & mask;
-                var rb = Vector128.ShiftRightLogical(b, redShift) & mask;
-                var gb = Vector128.ShiftRightLogical(b, 8) & mask;
-                var bb = Vector128.ShiftRightLogical(b, blueShift) & mask;
-                StoreLuma(y0 + col, ra, ga, ba);
-                StoreLuma(y1 + col, rb, gb, bb);
-                // Column sums of the two rows, then each pair of neighbours: lanes 0 and 2 hold the 2×2 sums.
-                var rs = ra + rb;
-                var gs = ga + gb;
-                var bs = ba + bb;
-                rs += Vector128.Shuffle(rs, Vector128.Create(1, 0, 3, 2));
-                gs += Vector128.Shuffle(gs, Vector128.Create(1, 0, 3, 2));
-                bs += Vector128.Shuffle(bs, Vector128.Create(1, 0, 3, 2));
+                Split(Vector128.Load((int*)(p0 + col * 4)), redShift, blueShift, out var r00, out var g00, out var b00);
+                Split(Vector128.Load((int*)(p0 + col * 4 + 16)), redShift, blueShift, out var r01, out var g01, out var b01);
+                Split(Vector128.Load((int*)(p1 + col * 4)), redShift, blueShift, out var r10, out var g10, out var b10);
+                Split(Vector128.Load((int*)(p1 + col * 4 + 16)), redShift, blueShift, out var r11, out var g11, out var b11);
+                *(ulong*)(y0 + col) = Bytes(Luma(r00, g00, b00), Luma(r01, g01, b01)).AsUInt64().ToScalar();
+                *(ulong*)(y1 + col) = Bytes(Luma(r10, g10, b10), Luma(r11, g11, b11)).AsUInt64().ToScalar();
+                var rs = PairSums(r00 + r10, r01 + r11);
+                var gs = PairSums(g00 + g10, g01 + g11);
+                var bs = PairSums(b00 + b10, b01 + b11);
+                // Sums of four: the >> 10 folds the /4 into the coefficient shift.
                 var cu = Vector128.ShiftRightArithmetic(rs * -38 + gs * -74 + bs * 112 + Vector128.Create(512), 10) + Vector128.Create(128);
                 var cv = Vector128.ShiftRightArithmetic(rs * 112 + gs * -94 + bs * -18 + Vector128.Create(512), 10) + Vector128.Create(128);
-                uRow[col >> 1] = (byte)cu.GetElement(0);
-                uRow[(col >> 1) + 1] = (byte)cu.GetElement(2);
-                vRow[col >> 1] = (byte)cv.GetElement(0);
-                vRow[(col >> 1) + 1] = (byte)cv.GetElement(2);
+                *(uint*)(uRow + (col >> 1)) = Bytes(cu, cu).AsUInt32().ToScalar();
+                *(uint*)(vRow + (col >> 1)) = Bytes(cv, cv).AsUInt32().ToScalar();
             }
             if (col < width)
-            {
-                int r = redShift / 8, bl = blueShift / 8;
-                FromRgb32(p0 + col * 4, stride, width - col, 2, r, 1, bl, y0 + col, yStride, uRow + col / 2, uStride, vRow + col / 2, vStride);
-            }
+                FromRgb32(p0 + col * 4, stride, width - col, 2, redShift / 8, 1, blueShift / 8, y0 + col, yStride, uRow + col / 2, uStride, vRow + col / 2, vStride);
         }
     }
 
-    private static void StoreLuma(byte* destination, Vector128<int> r, Vector128<int> g, Vector128<int> b)
+    private static void Split(Vector128<int> pixels, int redShift, int blueShift, out Vector128<int> r, out Vector128<int> g, out Vector128<int> b)
     {
-        var luma = Vector128.ShiftRightArithmetic(r * 66 + g * 129 + b * 25 + Vector128.Create(128), 8) + Vector128.Create(16);
-        var words = Vector128.Narrow(luma, luma);
-        *(uint*)destination = Vector128.Narrow(words, words).AsUInt32().ToScalar();
+        var mask = Vector128.Create(0xFF);
+        r = Vector128.ShiftRightLogical(pixels, redShift) & mask;
+        g = Vector128.ShiftRightLogical(pixels, 8) & mask;
+        b = Vector128.ShiftRightLogical(pixels, blueShift) & mask;
+    }
+
+    private static Vector128<int> Luma(Vector128<int> r, Vector128<int> g, Vector128<int> b) =>
+        Vector128.ShiftRightArithmetic(r * 66 + g * 129 + b * 25 + Vector128.Create(128), 8) + Vector128.Create(16);
+
+    // Eight 0..255 values (two vectors) → bytes in the low 8 lanes.
+    private static Vector128<byte> Bytes(Vector128<int> low, Vector128<int> high)
+    {
+        var words = Vector128.Narrow(low, high);
+        return Vector128.Narrow(words.AsUInt16(), words.AsUInt16());
+    }
+
+    // Column sums of eight pixels (≤ 510 each) → four sums of neighbouring pairs: narrowed to 16 bits, each 32-bit
+    // lane then holds one pair, low half + high half.
+    private static Vector128<int> PairSums(Vector128<int> first, Vector128<int> second)
+    {
+        var pairs = Vector128.Narrow(first, second).AsInt32();
+        return (pairs & Vector128.Create(0xFFFF)) + Vector128.ShiftRightLogical(pairs, 16);
     }
 
     private static byte Luma(int r, int g, int b) => (byte)(((66 * r + 129 * g + 25 * b + 128) >> 8) + 16);

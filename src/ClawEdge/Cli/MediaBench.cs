@@ -28,6 +28,7 @@ public static class MediaBench
         {
             "screen" => Throughput(encoderName, Int(line, 2, 300)),
             "record" => Record(encoderName, Int(line, 2, 60), Int(line, 3, 10)),
+            "convert" => ConvertOnly(Int(line, 2, 200)),
             "camera" => Camera(encoderName, Int(line, 2, 300), line.Positionals.ElementAtOrDefault(3) ?? "yuyv"),
             _ => Program.Fail($"media-bench: unknown mode '{mode}' (screen, record)", 2),
         };
@@ -74,6 +75,22 @@ public static class MediaBench
             $"screen {capture.Width}x{capture.Height} via {(capture.UsesShm ? "MIT-SHM" : "XGetImage")}, {encoder.Name} ({encoder.CodecName}): " +
             $"{frames} frames in {seconds:F2} s = {frames / seconds:F1} fps; grab {ms(grabTicks):F2} ms, convert+encode+mux {ms(encodeTicks):F2} ms per frame; " +
             $"managed bytes per frame after warm-up: {allocated / (double)frames:F1} (+ {storage / (double)frames:F0} of file storage); {writer.MediaBytes / frames} media bytes per frame; peak RSS {PeakRssMb():F1} MB"));
+        return 0;
+    }
+
+    // BGRX → I420 alone, to tell conversion from encoding in the screen figures.
+    private static unsafe int ConvertOnly(int frames)
+    {
+        const int w = 1920, h = 1080;
+        var pixels = new byte[w * h * 4];
+        new Random(1).NextBytes(pixels);
+        var planes = new byte[w * h * 3 / 2];
+        long start = Stopwatch.GetTimestamp();
+        fixed (byte* p = planes)
+            for (int i = 0; i < frames; i++)
+                I420Converter.Convert(new Frame(pixels, w, h, w * 4, PixelFormat.Bgrx32, TimeSpan.Zero, i), w, h, p, w, p + w * h, w / 2, p + w * h * 5 / 4, w / 2);
+        double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds / frames;
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"BGRX → I420 1920x1080: {ms:F2} ms per frame (Vector128 {(System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "on" : "off")})"));
         return 0;
     }
 
