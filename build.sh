@@ -5,6 +5,7 @@
 #   ./build.sh setup                      install what is missing (apt, Node 24, openclaw, arm64 sysroot)
 #   ./build.sh publish [linux-x64|linux-arm64]   NativeAOT, stripped, into dist/<rid>/
 #   ./build.sh test                       everything: unit, real-gateway interop, arm64 under qemu
+#   ./build.sh rootfs|deb [linux-arm64|linux-x64]  appliance tarball / Debian package in dist/ (rootfs/ + binary)
 #   ./build.sh demo                       a real local gateway, a ClawEdge node, pairing and a system.which
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,7 +17,7 @@ OPENCLAW_VERSION=2026.9.6
 NODE_DIR=$CACHE/node-$NODE_VERSION
 OPENCLAW_DIR=$CACHE/openclaw-$OPENCLAW_VERSION
 SYSROOT=$CACHE/arm64-sysroot
-APT_PACKAGES=(clang lld gcc linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross qemu-user-static openssl ffmpeg libjpeg-turbo-progs xvfb x11-apps x11-xserver-utils libx264-164 libx264-dev libx11-dev libxext-dev libxinerama-dev)
+APT_PACKAGES=(clang lld gcc linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross qemu-user-static openssl ffmpeg libjpeg-turbo-progs xvfb x11-apps systemd debootstrap x11-xserver-utils libx264-164 libx264-dev libx11-dev libxext-dev libxinerama-dev)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -74,23 +75,55 @@ setup_sysroot() {
   rm -rf "$tmp"
 }
 
+# A real arm64 Debian userland (first stage of debootstrap: unpacked, not configured) to unpack the
+# arm64 package into and run it with qemu-aarch64-static in a chroot, as on a Pi.
+setup_arm64_debian() {
+  [ -x "$CACHE/arm64-debian/usr/bin/dpkg" ] && return
+  say "arm64 Debian userland (debootstrap --foreign, minbase)"
+  rm -rf "$CACHE/arm64-debian.partial"
+  debootstrap --foreign --arch=arm64 --variant=minbase --include=libssl3,libstdc++6,ca-certificates \
+    bookworm "$CACHE/arm64-debian.partial" http://deb.debian.org/debian >/dev/null
+  # The second stage needs binfmt_misc (absent in containers); unpack the libraries the node needs by hand.
+  for deb in "$CACHE/arm64-debian.partial"/var/cache/apt/archives/libssl3_*.deb; do dpkg-deb -x "$deb" "$CACHE/arm64-debian.partial"; done
+  mv "$CACHE/arm64-debian.partial" "$CACHE/arm64-debian"
+}
+
 cmd_setup() {
   setup_apt
   setup_node
   setup_openclaw
   setup_sysroot
+  setup_arm64_debian
 }
 
 cmd_publish() {
   local rid=${1:-linux-x64}
   say "publish $rid (NativeAOT)"
+  rm -f "dist/$rid/libSkiaSharp.so" # embedded in the binary now (docs/DECISIONS.md); never a stale copy beside it
   dotnet publish src/ClawEdge/ClawEdge.csproj -c Release -r "$rid" -o "dist/$rid" -v quiet -nologo
-  rm -f "dist/$rid/"*.dbg
+  rm -f "dist/$rid/"*.dbg "dist/$rid/"*.pdb
   ls -l "dist/$rid/clawedge" | awk '{print "    " $5 " bytes  " $NF}' >&2
+  size_guard "$rid"
+}
+
+# Size and trim guard (src/ClawEdge.Trim): fails the build over budget or with a forbidden dependency.
+size_guard() {
+  local rid=$1
+  dotnet build src/ClawEdge.Trim/ClawEdge.Trim.csproj -c Release -v quiet -nologo >/dev/null
+  dotnet src/ClawEdge.Trim/bin/Release/net10.0/clawedge-trim.dll --mstat "src/ClawEdge/obj/Release/net10.0/$rid/native/clawedge.mstat" \
+    --binary "dist/$rid/clawedge" --budget "${CLAWEDGE_SIZE_BUDGET:-8MB}" --exclude "src/ClawEdge/obj/Release/net10.0/$rid/skia/libSkiaSharp.so.gz" --top 8 >&2
+}
+
+cmd_package() {
+  local kind=$1 rid=${2:-linux-arm64}
+  [ -x "dist/$rid/clawedge" ] || cmd_publish "$rid"
+  say "$kind $rid"
+  bash scripts/package.sh "$kind" "$rid"
 }
 
 export_test_env() {
   export CE_NODE_DIR="$NODE_DIR" CE_OPENCLAW_DIR="$OPENCLAW_DIR" CE_ARM64_SYSROOT="$SYSROOT"
+  export CE_ARM64_DEBIAN="$CACHE/arm64-debian"
   export CE_BIN_X64="$ROOT/dist/linux-x64/clawedge" CE_BIN_ARM64="$ROOT/dist/linux-arm64/clawedge"
 }
 
@@ -98,6 +131,8 @@ cmd_test() {
   cmd_setup
   cmd_publish linux-x64
   cmd_publish linux-arm64
+  bash scripts/package.sh rootfs linux-arm64 >/dev/null
+  bash scripts/package.sh deb linux-arm64 >/dev/null
   export_test_env
   say "build tests"
   dotnet build tests/ClawEdge.Tests/ClawEdge.Tests.csproj -c Release -v quiet -nologo
@@ -129,6 +164,7 @@ case "${1:-}" in
   setup) cmd_setup ;;
   publish) shift; cmd_publish "$@" ;;
   test) cmd_test ;;
+  rootfs|deb) cmd_package "$@" ;;
   demo) cmd_demo ;;
   *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

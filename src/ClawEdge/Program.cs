@@ -26,6 +26,7 @@ public static class Program
                 "run" => await RunCommand.ExecuteAsync(line).ConfigureAwait(false),
                 "status" => StatusCommand.Execute(line),
                 "pin" => await PinCommand.ExecuteAsync(line).ConfigureAwait(false),
+                "doctor" => await DoctorCommand.ExecuteAsync(line).ConfigureAwait(false),
                 "media-bench" => MediaBench.Execute(line),
                 "camera" => CameraCli.Execute(line),
                 "version" or "--version" => Print($"clawedge {Node.ClawEdgeVersion.Current}"),
@@ -40,6 +41,10 @@ public static class Program
         catch (StateException e)
         {
             return Fail($"state error: {e.Message}", 3);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail($"{e.GetType().Name}: {e.Message}", 1);
         }
     }
 
@@ -64,6 +69,7 @@ public static class Program
           clawedge pin <sha256>             pin the gateway's new TLS certificate (after a renewal)
           clawedge pin --show               print the fingerprint the gateway presents now (sends no token)
           clawedge pin --clear              forget a pin set with `clawedge pin`
+          clawedge doctor                   check config, state, identity, gateway, TLS pin, cameras, screen, clock
           clawedge camera list|snap|probe|layout|bench   local cameras (see: clawedge camera help)
           clawedge version
 
@@ -73,6 +79,7 @@ public static class Program
           --node-id <id>  --display-name <name>
           --commands <a,b,…>  --all-commands
           --pair <setup code | oc-pair://…>  --pair-if-needed <code>
+          --pair-file <path>                a setup code in a file (first boot); deleted after the first hello-ok
           --once-connected-exit             exit 0 after the first hello-ok (health check); --timeout <s>
           --config <file>  --state-dir <dir>  --log-level error|warn|info|debug
 

@@ -9,6 +9,10 @@ namespace ClawEdge.Capture.Jpeg;
 /// </summary>
 public static class JpegEncoder
 {
+    // RGBX is described to Skia as opaque RGBA: same bytes, the X byte ignored, and Skia's scaler has a fast
+    // path for RGBA that Rgb888x lacks (1080p → 1600 px: 8 ms instead of 50 ms here).
+    private const SKColorType PixelType = SKColorType.Rgba8888;
+
     /// <summary>Encodes into <paramref name="output"/>; returns the JPEG's length.</summary>
     /// <param name="quality">1–100.</param>
     /// <param name="maxWidth">Scale down (aspect kept, height rounded, at least 1) when <paramref name="width"/> exceeds it; 0 or less: no limit.</param>
@@ -28,7 +32,7 @@ public static class JpegEncoder
         {
             fixed (byte* source = rgbx)
             {
-                using var sourcePixmap = new SKPixmap(new SKImageInfo(width, height, SKColorType.Rgb888x, SKAlphaType.Opaque), (nint)source, stride);
+                using var sourcePixmap = new SKPixmap(new SKImageInfo(width, height, PixelType, SKAlphaType.Opaque), (nint)source, stride);
                 if (outWidth == width && outHeight == height)
                     return EncodePixmap(sourcePixmap, quality, output);
 
@@ -36,7 +40,7 @@ public static class JpegEncoder
                 scaled = ArrayPool<byte>.Shared.Rent(scaledStride * outHeight);
                 fixed (byte* target = scaled)
                 {
-                    using var targetPixmap = new SKPixmap(new SKImageInfo(outWidth, outHeight, SKColorType.Rgb888x, SKAlphaType.Opaque), (nint)target, scaledStride);
+                    using var targetPixmap = new SKPixmap(new SKImageInfo(outWidth, outHeight, PixelType, SKAlphaType.Opaque), (nint)target, scaledStride);
                     // Bilinear is clean down to half size; below that, mipmaps avoid aliasing (building them costs
                     // more than the whole encode at 1080p, so only when needed).
                     var sampling = outWidth * 2 >= width ? new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None)

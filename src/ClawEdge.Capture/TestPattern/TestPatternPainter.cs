@@ -11,7 +11,7 @@ public sealed class TestPatternPainter
     // Segments a..g (bit 0 = top, clockwise, bit 6 = middle) for 0–9.
     private static readonly byte[] Segments = [0x3F, 0x06, 0x5B, 0x4F, 0x66, 0x6D, 0x7D, 0x07, 0x7F, 0x6F];
 
-    private readonly int _width, _height, _barsBottom, _bytesPerPixel;
+    private readonly int _width, _height, _barsBottom;
     private readonly uint[] _movingRow;  // two periods of bars, pixels (RGBX) or macropixels (YUYV)
     private readonly uint[] _staticRow;
 
@@ -20,7 +20,6 @@ public sealed class TestPatternPainter
         _width = width;
         _height = height;
         Format = format;
-        _bytesPerPixel = format == PixelFormat.Yuyv ? 2 : 4;
         _barsBottom = height * 3 / 4;
         int units = Units(width);
         _movingRow = new uint[units * 2];

@@ -3,6 +3,7 @@ using ClawEdge.Config;
 using ClawEdge.Gateway;
 using ClawEdge.Logging;
 using ClawEdge.Node;
+using ClawEdge.Service;
 using ClawEdge.State;
 
 namespace ClawEdge.Cli;
@@ -30,7 +31,8 @@ public static class RunCommand
         {
             // Cron starts us every minute: a running node is success, not an error.
             Console.Out.WriteLine($"clawedge: already running (pid {holder}) with state {state.Directory}");
-            return 0;
+            // As a health check, the answer is the running node's link, not this process's.
+            return line.Has("--once-connected-exit") ? RunningNodeHealth(state) : 0;
         }
 
         var identity = state.LoadOrCreateIdentity();
@@ -38,8 +40,10 @@ public static class RunCommand
 
         SetupCode? setup = null;
         string? pairText = line.Option("--pair") ?? line.Option("--pair-if-needed");
+        string? pairFile = pairText is null ? line.Option("--pair-file") : null;
+        pairText ??= FirstBoot.ReadSetupCode(pairFile);
         if (pairText is not null)
-            setup = SetupCode.Parse(pairText, DateTimeOffset.UtcNow);
+            setup = FirstBoot.Parse(pairText, pairFile);
 
         var endpoint = ResolveEndpoint(options.Gateway, setup, node);
         if (!endpoint.Tls && !endpoint.IsPlaintextSafe() && !options.Gateway.AllowInsecurePlaintext)
@@ -89,6 +93,7 @@ public static class RunCommand
             if (link != LinkState.Connected || connected)
                 return;
             connected = true;
+            FirstBoot.DeleteSetupCode(pairFile);
             if (setup is not null)
             {
                 // The setup code's endpoint (and pin) is where this node now belongs; its token is not kept.
@@ -104,11 +109,28 @@ public static class RunCommand
         if (line.Has("--once-connected-exit") && int.TryParse(line.Option("--timeout") ?? "30", out int seconds))
             stop.CancelAfter(TimeSpan.FromSeconds(seconds));
 
+        using var notifier = SystemdNotifier.FromEnvironment();
+        using var supervision = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        var watchdog = notifier?.SuperviseAsync(client, supervision.Token) ?? Task.CompletedTask;
         await client.RunAsync(stop.Token).ConfigureAwait(false);
+        notifier?.Notify("STOPPING=1");
+        await supervision.CancelAsync().ConfigureAwait(false);
+        await watchdog.ConfigureAwait(false);
         if (line.Has("--once-connected-exit"))
             return connected ? 0 : Program.Fail("not connected before the timeout", 1);
         Log.Info("stopped");
         return 0;
+    }
+
+    private static int RunningNodeHealth(StateStore state)
+    {
+        var last = state.LoadNode().LastConnect;
+        if (last?.State is "connected" or "surface-pending")
+        {
+            Console.Out.WriteLine($"clawedge: the running node is connected to {last.Url} ({last.State})");
+            return 0;
+        }
+        return Program.Fail($"the running node is not connected: {last?.State ?? "no link yet"}{(last?.Detail is { Length: > 0 } d ? $" ({d})" : "")}", 1);
     }
 
     /// <summary>

@@ -14,6 +14,9 @@ public static class StatusCommand
         var identity = state.TryLoadIdentity();
         var node = File.Exists(state.PathOf(StateStore.NodeFileName)) ? state.LoadNode() : null;
         var endpoint = RunCommand.ResolveEndpoint(options.Gateway, null, node ?? new NodeFile());
+        // Without gateway options, describe the gateway the node last talked to, not the defaults.
+        bool explicitGateway = options.Gateway.Host is not null || options.Gateway.Port is not null;
+        string origin = !explicitGateway && node?.LastConnect?.Url is { Length: > 0 } lastUrl ? lastUrl : endpoint.Origin;
         bool running = InstanceLock.IsHeld(state.PathOf(StateStore.LockFileName), out int pid);
         var last = node?.LastConnect;
 
@@ -25,9 +28,9 @@ public static class StatusCommand
                 DeviceId = identity?.DeviceId,
                 InstanceId = node?.InstanceId,
                 DisplayName = node?.DisplayName,
-                Gateway = endpoint.Origin,
+                Gateway = origin,
                 TlsFingerprint = endpoint.TlsFingerprint,
-                HasDeviceToken = node?.DeviceTokens.ContainsKey(endpoint.Origin) == true,
+                HasDeviceToken = node?.DeviceTokens.ContainsKey(origin) == true,
                 Running = running,
                 Pid = running ? pid : null,
                 LastConnect = last,
@@ -41,8 +44,8 @@ public static class StatusCommand
         text.AppendLine($"device id        {identity?.DeviceId ?? "(none yet: created by the first `clawedge run`)"}");
         if (node is not null)
             text.AppendLine($"display name     {node.DisplayName ?? Environment.MachineName}");
-        text.AppendLine($"gateway          {endpoint}{(endpoint.TlsFingerprint is { } fp ? $"  pinned sha256:{fp}" : "")}");
-        text.AppendLine($"device token     {(node?.DeviceTokens.ContainsKey(endpoint.Origin) == true ? "stored (paired)" : "none")}");
+        text.AppendLine($"gateway          {origin}{(endpoint.TlsFingerprint is { } fp ? $"  pinned sha256:{fp}" : "")}");
+        text.AppendLine($"device token     {(node?.DeviceTokens.ContainsKey(origin) == true ? "stored (paired)" : "none")}");
         text.AppendLine($"process          {(running ? $"running, pid {pid}" : "not running")}");
         if (last is not null)
         {

@@ -42,7 +42,7 @@ public static class AtomicFile
 
     public static void WriteText(string path, string content) => Write(path, System.Text.Encoding.UTF8.GetBytes(content));
 
-    private static void SyncDirectory(string directory)
+    internal static void SyncDirectory(string directory)
     {
         int fd = Libc.Open(directory, Libc.O_RDONLY | Libc.O_CLOEXEC);
         if (fd < 0)

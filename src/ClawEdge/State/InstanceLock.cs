@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using ClawEdge.Native;
+using Microsoft.Win32.SafeHandles;
 
 namespace ClawEdge.State;
 
@@ -10,29 +11,44 @@ namespace ClawEdge.State;
 /// </summary>
 public sealed class InstanceLock : IDisposable
 {
-    private readonly FileStream _file;
+    private readonly SafeFileHandle _file;
 
-    private InstanceLock(FileStream file) => _file = file;
+    private InstanceLock(SafeFileHandle file) => _file = file;
 
     /// <returns>The lock, or null with the holder's pid when another process has it.</returns>
     public static InstanceLock? TryAcquire(string path, out int holderPid)
     {
         holderPid = 0;
-        // FileShare.ReadWrite: .NET must not take its own flock emulation; ours is the one that counts.
-        var file = new FileStream(path, new FileStreamOptions
+        // open(2) directly, not FileStream: .NET takes its own shared flock on every FileStream it opens,
+        // which collides with the holder's exclusive one (a sharing violation instead of "already running").
+        bool writable = true;
+        int fd = Libc.OpenCreate(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, 0b110_000_000);
+        if (fd < 0)
         {
-            Mode = FileMode.OpenOrCreate,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.ReadWrite,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
-        if (Libc.Flock(file.SafeFileHandle, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
+            int error = Marshal.GetLastPInvokeError();
+            // A read-only state directory (remounted ro after SD-card errors): flock needs no write
+            // access, so the node still runs alone; it only cannot record its pid.
+            fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC);
+            writable = false;
+            // No lock file to open either (a read-only directory that never held one): every process in
+            // that situation falls back the same way, so locking the directory itself still excludes.
+            if (fd < 0)
+                fd = Libc.Open(Path.GetDirectoryName(Path.GetFullPath(path))!, Libc.O_RDONLY | Libc.O_CLOEXEC);
+            if (fd < 0)
+                throw new StateException($"cannot open the lock file {path}: errno {error} (is the state directory read-only or full, or owned by another user?)");
+        }
+        var file = new SafeFileHandle(fd, ownsHandle: true);
+        if (Libc.Flock(file, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             try
             {
-                using var reader = new StreamReader(file, leaveOpen: true);
-                int.TryParse(reader.ReadToEnd().Trim(), out holderPid);
+                var buffer = new byte[32];
+                int n = RandomAccess.Read(file, buffer, 0);
+                int.TryParse(System.Text.Encoding.ASCII.GetString(buffer, 0, n).Trim(), out holderPid);
+            }
+            catch (IOException)
+            {
             }
             finally
             {
@@ -42,10 +58,18 @@ public sealed class InstanceLock : IDisposable
                 throw new IOException($"cannot lock {path}: errno {errno}");
             return null;
         }
-        file.SetLength(0);
-        var pid = System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n");
-        file.Write(pid);
-        file.Flush();
+        if (writable)
+        {
+            try
+            {
+                RandomAccess.SetLength(file, 0);
+                RandomAccess.Write(file, System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"), 0);
+            }
+            catch (IOException)
+            {
+                // A full disk: the lock holds without the pid; `status` just cannot name the holder.
+            }
+        }
         return new InstanceLock(file);
     }
 

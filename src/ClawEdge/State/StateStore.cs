@@ -65,7 +65,15 @@ public sealed class StateStore
             Seed = Base64Url.Encode(identity.Seed),
             CreatedAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         };
-        AtomicFile.Write(PathOf(IdentityFileName), JsonSerializer.SerializeToUtf8Bytes(file, StateJsonContext.Default.IdentityFile));
+        try
+        {
+            AtomicFile.Write(PathOf(IdentityFileName), JsonSerializer.SerializeToUtf8Bytes(file, StateJsonContext.Default.IdentityFile));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Running with an identity that is lost at restart would make a new, unpaired device each boot.
+            throw new StateException($"cannot persist a new device identity in {Directory}: {e.Message} (read-only or full?); not starting");
+        }
         Log.Info($"created device identity {identity.DeviceId} in {Directory}");
         return identity;
     }

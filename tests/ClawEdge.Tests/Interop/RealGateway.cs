@@ -78,15 +78,29 @@ public sealed class RealGateway : IAsyncDisposable
     /// <summary>The certificate the gateway generated for itself when TLS is on.</summary>
     public string CertificatePath => Path.Combine(Home, ".openclaw", "gateway", "tls", "gateway-cert.pem");
 
-    /// <summary>Runs the real CLI against this gateway (adds --url and --token).</summary>
+    /// <summary>
+    /// Runs the real CLI against this gateway: --url and --token for plaintext; for TLS the CLI has no pin
+    /// flag, so it runs in remote mode from a HOME whose config pins the gateway's self-signed certificate.
+    /// </summary>
     public async Task<(int ExitCode, string Output)> CliAsync(params string[] args)
     {
         var full = new List<string> { Tools.OpenClawEntry };
         full.AddRange(args);
-        full.AddRange(["--url", Url, "--token", Token]);
-        if (Tls && File.Exists(CertificatePath))
-            full.AddRange(["--tls-fingerprint", Fingerprint()]);
-        return await ChildProcess.RunAsync(Tools.NodeExe, full, Environment(), TimeSpan.FromMinutes(2));
+        var environment = Environment();
+        if (Tls)
+        {
+            string cliHome = Path.Combine(Home, "cli");
+            Directory.CreateDirectory(Path.Combine(cliHome, ".openclaw"));
+            var remote = new JsonObject { ["url"] = Url, ["token"] = Token, ["tlsFingerprint"] = Fingerprint() };
+            await File.WriteAllTextAsync(Path.Combine(cliHome, ".openclaw", "openclaw.json"),
+                new JsonObject { ["gateway"] = new JsonObject { ["mode"] = "remote", ["remote"] = remote } }.ToJsonString());
+            environment["HOME"] = cliHome;
+        }
+        else
+        {
+            full.AddRange(["--url", Url, "--token", Token]);
+        }
+        return await ChildProcess.RunAsync(Tools.NodeExe, full, environment, TimeSpan.FromMinutes(2));
     }
 
     /// <summary>Runs a CLI command with --json and parses the JSON document it prints.</summary>

@@ -68,7 +68,7 @@ public sealed class CameraSnapCommand(CameraCatalog catalog) : NodeCommand
     public static CommandException ToCommandException(CaptureException e) => e.Error switch
     {
         CaptureError.PermissionDenied => new CommandException(ErrorCodes.CameraPermissionRequired, e.Message),
-        CaptureError.Unsupported => new CommandException(ErrorCodes.CameraUnavailable, e.Message),
+        // busy, missing, unplugged, stalled, stream ended, no usable format
         _ => new CommandException(ErrorCodes.CameraUnavailable, e.Message),
     };
 

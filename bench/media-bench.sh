@@ -2,7 +2,7 @@
 # Figures for docs/PERFORMANCE.md, "Clips and screen": 1080p capture → encode → mux per encoder, managed
 # bytes per frame, peak RSS of a paced 60 s recording, and FFmpeg doing the same job on the same screen.
 # Needs ./build.sh publish linux-x64 first, plus Xvfb, xwud, ffmpeg and /usr/bin/time (build.sh setup).
-#   scripts/bench-media.sh [frames] [seconds]
+#   bench/media-bench.sh [frames] [seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${CE_BIN_X64:-dist/linux-x64/clawedge}
@@ -34,3 +34,14 @@ DISPLAY=$D /usr/bin/time -f "  (time: %M KB max RSS)" "$BIN" media-bench record 
   ffmpeg -v error -y -f x11grab -framerate 10 -video_size 1920x1080 -i "$D" -t "$SECONDS_LONG" \
   -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p "$work/ff60.mp4"
 echo "ffmpeg file: $(stat -c %s "$work/ff60.mp4") bytes"
+
+echo "## camera path: 1920x1080 test pattern, unpaced, $FRAMES frames"
+for fmt in yuyv mjpeg; do for enc in libx264 mjpeg; do "$BIN" media-bench camera "$enc" "$FRAMES" "$fmt"; done; done
+"$BIN" media-bench convert "$FRAMES"
+# The reference camera.clip runs FFmpeg (-c:v libx264 -preset veryfast) on the V4L2 device; with no device here,
+# FFmpeg's own 1080p test source through a YUYV step stands in for the camera.
+for preset in ultrafast veryfast; do
+  /usr/bin/time -f "ffmpeg lavfi testsrc2 1080p yuyv422 -> libx264 $preset, $FRAMES frames: %e s wall, %U+%S s CPU, %M KB max RSS" \
+    ffmpeg -v error -y -f lavfi -i testsrc2=size=1920x1080:rate=30 -frames:v "$FRAMES" -vf format=yuyv422,format=yuv420p \
+    -c:v libx264 -preset "$preset" -tune zerolatency -f mp4 "$work/cam-$preset.mp4"
+done

@@ -1,0 +1,116 @@
+using ClawEdge.Config;
+
+namespace ClawEdge.Tests.Config;
+
+public class ConfigLoaderTests
+{
+    private static readonly Dictionary<string, string?> NoArgs = new();
+    private static readonly Dictionary<string, string?> NoEnv = new();
+
+    private static string WriteConfig(string json)
+    {
+        string path = Path.Combine(Interop.Tools.TempDir("cfg"), "clawedge.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Test]
+    public async Task File_then_environment_then_command_line()
+    {
+        string path = WriteConfig("""{ "Gateway": { "Host": "10.0.0.5", "Port": 1000 }, "Node": { "DisplayName": "from-file" } }""");
+        var env = new Dictionary<string, string?> { ["CLAWEDGE_Gateway__Port"] = "2000", ["CLAWEDGE_NODE__DISPLAYNAME"] = "from-env", ["UNRELATED"] = "x" };
+        var args = new Dictionary<string, string?> { ["Gateway:Port"] = "3000" };
+        var options = ConfigLoader.Load(path, args, env);
+        await Assert.That(options.Gateway.Host).IsEqualTo("10.0.0.5");
+        await Assert.That(options.Gateway.Port).IsEqualTo(3000);
+        await Assert.That(options.Node.DisplayName).IsEqualTo("from-env");
+    }
+
+    [Test]
+    public async Task Json_comments_are_accepted()
+    {
+        string path = WriteConfig("""
+            {
+              // where the gateway is
+              "Gateway": { "Host": "gw.local" /* mDNS */ }
+            }
+            """);
+        var options = ConfigLoader.Load(path, NoArgs, NoEnv);
+        await Assert.That(options.Gateway.Host).IsEqualTo("gw.local");
+    }
+
+    [Test]
+    public async Task Unknown_key_is_reported_with_its_path()
+    {
+        string path = WriteConfig("""{ "Gateway": { "Hots": "x" } }""");
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoArgs, NoEnv));
+        await Assert.That(error.Message).Contains("Hots");
+    }
+
+    [Test]
+    public async Task Unknown_environment_key_is_reported()
+    {
+        var env = new Dictionary<string, string?> { ["CLAWEDGE_Gateway__Prot"] = "1" };
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, NoArgs, env));
+        await Assert.That(error.Message).Contains("Prot");
+    }
+
+    [Test]
+    public async Task Wrong_type_is_reported_with_its_path()
+    {
+        string path = WriteConfig("""{ "Gateway": { "Port": "eighty" } }""");
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoArgs, NoEnv));
+        await Assert.That(error.Message).Contains("Gateway:Port");
+    }
+
+    [Test]
+    [Arguments("""{ "Gateway": { "Port": 70000 } }""", "Gateway:Port")]
+    [Arguments("""{ "Gateway": { "TlsFingerprint": "abc" } }""", "Gateway:TlsFingerprint")]
+    [Arguments("""{ "Gateway": { "Tls": false, "TlsFingerprint": "sha256:ECDC" } }""", "Gateway:TlsFingerprint")]
+    [Arguments("""{ "Log": { "Level": "loud" } }""", "Log:Level")]
+    [Arguments("""{ "Gateway": { "Host": "ws://x/y" } }""", "Gateway:Host")]
+    public async Task Invalid_values_are_rejected(string json, string key)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(WriteConfig(json), NoArgs, NoEnv));
+        await Assert.That(error.Message).Contains(key);
+    }
+
+    [Test]
+    public async Task Missing_explicit_config_file_is_an_error()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/clawedge.json", NoArgs, NoEnv));
+        await Assert.That(error.Message).Contains("/nonexistent/clawedge.json");
+    }
+
+    [Test]
+    public async Task Command_line_maps_node_run_flags_to_keys()
+    {
+        var line = ClawEdge.Cli.CommandLine.Parse(["run", "--host", "h", "--port=9", "--tls", "--commands", "a,b", "--commands", "c", "--pair", "CODE"]);
+        await Assert.That(line.ConfigOverrides["Gateway:Host"]).IsEqualTo("h");
+        await Assert.That(line.ConfigOverrides["Gateway:Port"]).IsEqualTo("9");
+        await Assert.That(line.ConfigOverrides["Gateway:Tls"]).IsEqualTo("true");
+        await Assert.That(line.ConfigOverrides["Node:Commands:2"]).IsEqualTo("c");
+        await Assert.That(line.Option("--pair")).IsEqualTo("CODE");
+        Assert.Throws<ClawEdge.Cli.UsageException>(() => ClawEdge.Cli.CommandLine.Parse(["run", "--commands", "a", "--all-commands"]));
+        Assert.Throws<ClawEdge.Cli.UsageException>(() => ClawEdge.Cli.CommandLine.Parse(["run", "--port"]));
+    }
+
+    [Test]
+    [Arguments("ECDC2BDF18E4F343AF1654E88021206ACE8470F2E834A94DB184B02CEA11FA82")]
+    [Arguments("sha256:EC:DC:2B:DF:18:E4:F3:43:AF:16:54:E8:80:21:20:6A:CE:84:70:F2:E8:34:A9:4D:B1:84:B0:2C:EA:11:FA:82")]
+    [Arguments("  ecdc2bdf18e4f343af1654e88021206ace8470f2e834a94db184b02cea11fa82 ")]
+    public async Task Fingerprint_spellings_normalize(string input)
+    {
+        await Assert.That(TlsPin.Normalize(input)).IsEqualTo("ecdc2bdf18e4f343af1654e88021206ace8470f2e834a94db184b02cea11fa82");
+    }
+
+    [Test]
+    [Arguments("ecdc")]
+    [Arguments("zzdc2bdf18e4f343af1654e88021206ace8470f2e834a94db184b02cea11fa82")]
+    [Arguments("ecdc2bdf18e4f343af1654e88021206ace8470f2e834a94db184b02cea11fa8200")]
+    [Arguments("sha1:ecdc2bdf18e4f343af1654e88021206ace8470f2e834a94db184b02cea11fa82")]
+    public async Task Bad_fingerprints_are_rejected(string input)
+    {
+        await Assert.That(TlsPin.Normalize(input)).IsNull();
+    }
+}
