@@ -79,7 +79,9 @@ public sealed class CameraClipCommand(CameraCatalog catalog) : NodeCommand
         CaptureSession session;
         try
         {
-            session = source.Open(ClipRequest with { Format = preferred });
+            // A camera that encodes H.264 itself is asked for it: the clip then costs no CPU (passthrough).
+            var format = preferred ?? (source.Info.Modes.Any(m => m.Format == PixelFormat.H264) ? PixelFormat.H264 : null);
+            session = source.Open(ClipRequest with { Format = format });
         }
         catch (CaptureException e)
         {
