@@ -17,7 +17,7 @@ OPENCLAW_VERSION=2026.9.6
 NODE_DIR=$CACHE/node-$NODE_VERSION
 OPENCLAW_DIR=$CACHE/openclaw-$OPENCLAW_VERSION
 SYSROOT=$CACHE/arm64-sysroot
-APT_PACKAGES=(clang lld gcc linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross qemu-user-static openssl ffmpeg libjpeg-turbo-progs xvfb x11-apps systemd debootstrap x11-xserver-utils libx264-164 libx264-dev libx11-dev libxext-dev libxinerama-dev)
+APT_PACKAGES=(clang lld gcc linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross qemu-user-static openssl ffmpeg libjpeg-turbo-progs xvfb x11-apps systemd debootstrap libnotify-bin dbus python3-dbus python3-gi x11-xserver-utils libx264-164 libx264-dev libx11-dev libxext-dev libxinerama-dev)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -111,7 +111,7 @@ size_guard() {
   local rid=$1
   dotnet build src/ClawEdge.Trim/ClawEdge.Trim.csproj -c Release -v quiet -nologo >/dev/null
   dotnet src/ClawEdge.Trim/bin/Release/net10.0/clawedge-trim.dll --mstat "src/ClawEdge/obj/Release/net10.0/$rid/native/clawedge.mstat" \
-    --binary "dist/$rid/clawedge" --budget "${CLAWEDGE_SIZE_BUDGET:-8MB}" --exclude "src/ClawEdge/obj/Release/net10.0/$rid/skia/libSkiaSharp.so.gz" --top 8 >&2
+    --binary "dist/$rid/clawedge" --budget "${CLAWEDGE_SIZE_BUDGET:-$(cat build/size-budget)}" --exclude "src/ClawEdge/obj/Release/net10.0/$rid/skia/libSkiaSharp.so.gz" --top 8 >&2
 }
 
 cmd_package() {

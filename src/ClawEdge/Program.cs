@@ -29,6 +29,7 @@ public static class Program
                 "doctor" => await DoctorCommand.ExecuteAsync(line).ConfigureAwait(false),
                 "media-bench" => MediaBench.Execute(line),
                 "camera" => CameraCli.Execute(line),
+                "approvals" => ApprovalsCommand.Execute(line),
                 "version" or "--version" => Print($"clawedge {Node.ClawEdgeVersion.Current}"),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => Fail($"unknown command '{line.Verb}' (see: clawedge help)", 2),
@@ -71,6 +72,7 @@ public static class Program
           clawedge pin --clear              forget a pin set with `clawedge pin`
           clawedge doctor                   check config, state, identity, gateway, TLS pin, cameras, screen, clock
           clawedge camera list|snap|probe|layout|bench   local cameras (see: clawedge camera help)
+          clawedge approvals …              exec approvals on this node (clawedge approvals help)
           clawedge version
 
         Options for run (same meaning as `openclaw node run`):

@@ -32,6 +32,7 @@ public static class Log
     {
         LogLevel.Error => "ERR",
         LogLevel.Warn => "WRN",
+        LogLevel.Notice => "NTC",
         LogLevel.Info => "INF",
         _ => "DBG",
     };

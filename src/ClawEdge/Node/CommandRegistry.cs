@@ -26,6 +26,14 @@ public sealed class CommandRegistry
         {
             new SystemWhichCommand(),
         };
+        var approvals = ClawEdge.Approvals.ExecApprovalsStore.In(services.State);
+        all.AddRange([
+            new SystemRunCommand(approvals, new Lazy<string?>(() => { try { return services.State.TryLoadIdentity()?.DeviceId; } catch (ClawEdge.State.StateException) { return null; } })),
+            new SystemRunPrepareCommand(approvals),
+            new SystemExecApprovalsGetCommand(approvals),
+            new SystemExecApprovalsSetCommand(approvals),
+            new SystemNotifyCommand(),
+        ]);
         if (options.Screen.Enabled)
             all.Add(new ClawEdge.Commands.Screen.ScreenRecordCommand(options.Screen));
         if (options.Camera.Enabled)

@@ -91,4 +91,54 @@ public class LinkTests(SharedGateway shared)
             await Assert.That(describe.ToJsonString()).Contains("system.which");
         }
     }
+
+    [Test]
+    public async Task Sigterm_lets_a_running_invoke_finish_and_deliver_its_result()
+    {
+        string state = Tools.TempDir("drain");
+        var (file, args) = EdgeNode.Command(false, ["approvals", "allow", "/usr/bin/sleep", "--state-dir", state]);
+        var (allowCode, allowOutput) = await ChildProcess.RunAsync(file, args);
+        await Assert.That(allowCode).IsEqualTo(0).Because(allowOutput);
+
+        await using var node = EdgeNode.Start(shared.Gateway, state);
+        string id = await node.DeviceIdAsync();
+        await node.WaitConnectedAsync();
+        await node.ApproveSurfaceAsync(shared.Gateway);
+
+        string call = $$"""{"nodeId":"{{id}}","command":"system.run","params":{"command":["/usr/bin/sleep","3"]},"idempotencyKey":"drain-{{Guid.NewGuid():N}}","timeoutMs":30000}""";
+        await using var caller = ChildProcess.Start(Tools.NodeExe, [Tools.OpenClawEntry, "gateway", "call", "node.invoke", "--params", call, "--json",
+            "--url", shared.Gateway.Url, "--token", RealGateway.Token], shared.Gateway.Environment());
+
+        // SIGTERM once the child is running under the node.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!Directory.EnumerateDirectories("/proc").Any(d => IsSleepChildOf(d, node.Process.Pid)))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("system.run never started:\n" + node.Process.Output + "\n" + caller.Output);
+            await Task.Delay(50);
+        }
+        node.Process.Signal(Mono.SIGTERM);
+
+        int exit = await node.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        await Assert.That(exit).IsEqualTo(0);
+        await Assert.That(node.Process.Output).Contains("waiting for 1 running invoke(s) before closing");
+        await caller.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        await Assert.That(caller.Output).Contains("\"exitCode\": 0");
+        await Assert.That(caller.Output).Contains("\"success\": true");
+    }
+
+    private static bool IsSleepChildOf(string procDir, int parent)
+    {
+        try
+        {
+            string stat = File.ReadAllText(Path.Combine(procDir, "stat"));
+            int close = stat.LastIndexOf(')');
+            var fields = stat[(close + 2)..].Split(' ');
+            return stat.Contains("(sleep)", StringComparison.Ordinal) && int.Parse(fields[1]) == parent;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return false;
+        }
+    }
 }

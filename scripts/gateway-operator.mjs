@@ -1,0 +1,95 @@
+// A minimal OpenClaw operator client on ONE WebSocket connection (the CLI opens a new one per call,
+// which costs seconds and drops connection-bound state such as pending exec approvals).
+//
+//   node gateway-operator.mjs bench <url> <token> <nodeId> <command> <paramsJSON> <count>
+//       → {"command","count","errors","medianMs","p99Ms","minMs","maxMs"} (round trip of node.invoke)
+//   node gateway-operator.mjs approved-run <url> <token> <nodeId> <argvJSON> <cwd> [agentId]
+//       → the agent exec path without a model: system.run.prepare, exec.approval.request (two-phase),
+//         exec.approval.resolve allow-once, then system.run carrying the approval; prints every answer.
+import { randomUUID } from "node:crypto";
+
+const [mode, url, token, nodeId, ...rest] = process.argv.slice(2);
+const ws = new WebSocket(url);
+const pending = new Map();
+let seq = 0;
+
+function request(method, params) {
+  const id = `${++seq}:${randomUUID()}`;
+  ws.send(JSON.stringify({ type: "req", id, method, params }));
+  return new Promise((resolve) => pending.set(id, resolve));
+}
+
+const connected = new Promise((resolve, reject) => {
+  ws.onmessage = (event) => {
+    const frame = JSON.parse(event.data);
+    if (frame.type === "event" && frame.event === "connect.challenge") {
+      request("connect", {
+        minProtocol: 4, maxProtocol: 4,
+        client: { id: "cli", version: "2026.9.6", platform: "linux", deviceFamily: "Linux", mode: "cli", instanceId: randomUUID() },
+        caps: mode === "bench" ? [] : ["exec-approvals", "approvals"], auth: { token }, role: "operator",
+        scopes: ["operator.admin", "operator.write", "operator.read", "operator.approvals"],
+      }).then((res) => (res.ok ? resolve() : reject(new Error(JSON.stringify(res.error)))));
+    } else if (frame.type === "res" && pending.has(frame.id)) {
+      const done = pending.get(frame.id);
+      pending.delete(frame.id);
+      done(frame);
+    }
+  };
+  ws.onerror = (e) => reject(new Error(String(e.message ?? e)));
+});
+
+const invoke = (command, params, key) =>
+  request("node.invoke", { nodeId, command, params, idempotencyKey: key ?? randomUUID(), timeoutMs: 20000 });
+
+async function bench(command, paramsJSON, count) {
+  const params = JSON.parse(paramsJSON);
+  for (let i = 0; i < 10; i++) await invoke(command, params); // warm-up
+  const ms = [];
+  let errors = 0;
+  for (let i = 0; i < count; i++) {
+    const start = process.hrtime.bigint();
+    const res = await invoke(command, params);
+    ms.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (!res.ok) errors++;
+  }
+  ms.sort((a, b) => a - b);
+  const at = (q) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))];
+  return { command, count, errors, medianMs: at(0.5), p99Ms: at(0.99), minMs: ms[0], maxMs: ms[ms.length - 1] };
+}
+
+async function approvedRun(argvJSON, cwd, agentId = "main") {
+  const argv = JSON.parse(argvJSON);
+  const out = {};
+  const prepare = await invoke("system.run.prepare", { command: argv, cwd, agentId, sessionKey: `agent:${agentId}:main` });
+  out.prepare = prepare;
+  if (!prepare.ok) return out;
+  const plan = (prepare.payload.payload ?? JSON.parse(prepare.payload.payloadJSON)).plan;
+  const requested = await request("exec.approval.request", {
+    command: plan.commandText, commandArgv: plan.argv, systemRunPlan: plan, cwd: plan.cwd, nodeId, host: "node",
+    security: "allowlist", ask: "always", agentId: plan.agentId, sessionKey: plan.sessionKey, timeoutMs: 60000, twoPhase: true,
+    // This connection is the reviewer too: keep the request pending although no other approval client is connected.
+    requireDeliveryRoute: false,
+  });
+  out.request = requested;
+  if (!requested.ok) return out;
+  const approvalId = requested.payload.id;
+  out.resolve = await request("exec.approval.resolve", { id: approvalId, decision: "allow-once" });
+  out.run = await invoke("system.run", {
+    command: plan.argv, rawCommand: plan.commandText, cwd: plan.cwd, agentId: plan.agentId, sessionKey: plan.sessionKey,
+    approved: true, approvalDecision: "allow-once", runId: approvalId, systemRunPlan: plan,
+  });
+  return out;
+}
+
+try {
+  await connected;
+  const result = mode === "bench"
+    ? await bench(rest[0], rest[1], Number(rest[2]))
+    : await approvedRun(rest[0], rest[1], rest[2]);
+  console.log(JSON.stringify(result));
+  ws.close();
+  process.exit(0);
+} catch (e) {
+  console.error(String(e?.stack ?? e));
+  process.exit(1);
+}
