@@ -29,7 +29,7 @@ public class ScreenRecordInteropTests(ScreenNodeFixture fx)
             await Assert.That(probe.Width).IsEqualTo(640);
             // Within one frame (0.1 s at the CLI's default 10 fps) of the request.
             await Assert.That(probe.Duration).IsEqualTo(3.0).Within(0.1);
-            await Assert.That(probe.Frames).IsBetween(27, 30);
+            await Assert.That(probe.Frames).IsBetween(24, 30); // late grabs on a loaded box skip slots
             await Assert.That(probe.PacketDurations.Sum()).IsEqualTo(probe.Duration).Within(0.002);
             await Assert.That(await MediaProbe.DecodeErrorsAsync(path)).IsEmpty();
             var (r, g, b) = await MediaProbe.PixelAsync(path, 1.5, 320, 240);
@@ -101,7 +101,8 @@ public class ScreenRecordInteropTests(ScreenNodeFixture fx)
                 var probe = await MediaProbe.ProbeAsync(path);
                 await Assert.That(probe.Width).IsEqualTo(width);
                 await Assert.That(probe.Duration).IsEqualTo(expectedMs / 1000.0).Within(1.0);
-                await Assert.That(probe.Frames).IsBetween(58, 60);
+                await Assert.That(probe.Frames).IsEqualTo((int)payload["frames"]!);
+                await Assert.That(probe.Frames).IsBetween(50, 60);
                 await Assert.That(await MediaProbe.DecodeErrorsAsync(path)).IsEmpty();
             }
             finally
