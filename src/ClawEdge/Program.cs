@@ -27,6 +27,7 @@ public static class Program
                 "status" => StatusCommand.Execute(line),
                 "pin" => await PinCommand.ExecuteAsync(line).ConfigureAwait(false),
                 "doctor" => await DoctorCommand.ExecuteAsync(line).ConfigureAwait(false),
+                "media-bench" => MediaBench.Execute(line),
                 "camera" => CameraCli.Execute(line),
                 "approvals" => ApprovalsCommand.Execute(line),
                 "version" or "--version" => Print($"clawedge {Node.ClawEdgeVersion.Current}"),

@@ -12,6 +12,7 @@ public sealed class ClawEdgeOptions
     public NodeOptions Node { get; set; } = new();
     public StateOptions State { get; set; } = new();
     public LogOptions Log { get; set; } = new();
+    public ClawEdge.Commands.Screen.ScreenOptions Screen { get; set; } = new();
     public Commands.Camera.CameraOptions Camera { get; set; } = new();
 }
 

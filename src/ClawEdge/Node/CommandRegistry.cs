@@ -34,11 +34,14 @@ public sealed class CommandRegistry
             new SystemExecApprovalsSetCommand(approvals),
             new SystemNotifyCommand(),
         ]);
+        if (options.Screen.Enabled)
+            all.Add(new ClawEdge.Commands.Screen.ScreenRecordCommand(options.Screen));
         if (options.Camera.Enabled)
         {
             var cameras = new Commands.Camera.CameraCatalog(options.Camera);
             all.Add(new Commands.Camera.CameraListCommand(cameras));
             all.Add(new Commands.Camera.CameraSnapCommand(cameras));
+            all.Add(new Commands.Camera.CameraClipCommand(cameras));
         }
         return new CommandRegistry(Filter(all, options.Node.Commands));
     }

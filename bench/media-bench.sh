@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Figures for docs/PERFORMANCE.md, "Clips and screen": 1080p capture → encode → mux per encoder, managed
+# bytes per frame, peak RSS of a paced 60 s recording, and FFmpeg doing the same job on the same screen.
+# Needs ./build.sh publish linux-x64 first, plus Xvfb, xwud, ffmpeg and /usr/bin/time (build.sh setup).
+#   bench/media-bench.sh [frames] [seconds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${CE_BIN_X64:-dist/linux-x64/clawedge}
+FRAMES=${1:-300}
+SECONDS_LONG=${2:-60}
+N=$((RANDOM % 300 + 100)); while [ -e /tmp/.X11-unix/X$N ]; do N=$((N + 1)); done
+D=:$N
+work=$(mktemp -d)
+xvfb=""; xwud=""
+cleanup() { [ -n "$xwud" ] && kill "$xwud" 2>/dev/null; [ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+# A detailed still screen (FFmpeg's testsrc2 frame shown full-screen by xwud), like a dashboard or desktop.
+ffmpeg -v error -f lavfi -i testsrc2=size=1920x1080 -frames:v 1 "$work/screen.xwd"
+Xvfb "$D" -screen 0 1920x1080x24 -noreset -nolisten tcp >/dev/null 2>&1 & xvfb=$!
+for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$N ] && break; sleep 0.1; done
+DISPLAY=$D xwud -in "$work/screen.xwd" >/dev/null 2>&1 & xwud=$!
+sleep 1
+
+echo "## unpaced, $FRAMES frames after 10 warm-up frames"
+for enc in libx264 mjpeg; do DISPLAY=$D "$BIN" media-bench screen "$enc" "$FRAMES" || true; done
+/usr/bin/time -f "ffmpeg x11grab + libx264 ultrafast/zerolatency, $FRAMES frames: %e s wall, %U+%S s CPU, %M KB max RSS" \
+  ffmpeg -v error -y -f x11grab -framerate 1000 -video_size 1920x1080 -i "$D" -frames:v "$FRAMES" \
+  -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p "$work/ff.mp4"
+
+echo "## paced, $SECONDS_LONG s at 10 fps"
+DISPLAY=$D /usr/bin/time -f "  (time: %M KB max RSS)" "$BIN" media-bench record libx264 "$SECONDS_LONG" 10
+/usr/bin/time -f "ffmpeg x11grab + libx264, $SECONDS_LONG s at 10 fps: %U+%S s CPU, %M KB max RSS" \
+  ffmpeg -v error -y -f x11grab -framerate 10 -video_size 1920x1080 -i "$D" -t "$SECONDS_LONG" \
+  -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p "$work/ff60.mp4"
+echo "ffmpeg file: $(stat -c %s "$work/ff60.mp4") bytes"
+
+echo "## camera path: 1920x1080 test pattern, unpaced, $FRAMES frames"
+for fmt in yuyv mjpeg; do for enc in libx264 mjpeg; do "$BIN" media-bench camera "$enc" "$FRAMES" "$fmt"; done; done
+"$BIN" media-bench convert "$FRAMES"
+# The reference camera.clip runs FFmpeg (-c:v libx264 -preset veryfast) on the V4L2 device; with no device here,
+# FFmpeg's own 1080p test source through a YUYV step stands in for the camera.
+for preset in ultrafast veryfast; do
+  /usr/bin/time -f "ffmpeg lavfi testsrc2 1080p yuyv422 -> libx264 $preset, $FRAMES frames: %e s wall, %U+%S s CPU, %M KB max RSS" \
+    ffmpeg -v error -y -f lavfi -i testsrc2=size=1920x1080:rate=30 -frames:v "$FRAMES" -vf format=yuyv422,format=yuv420p \
+    -c:v libx264 -preset "$preset" -tune zerolatency -f mp4 "$work/cam-$preset.mp4"
+done

@@ -1,0 +1,14 @@
+namespace ClawEdge.Commands.Screen;
+
+/// <summary>The <c>Screen</c> section: screen recording is off until an operator turns it on.</summary>
+public sealed class ScreenOptions
+{
+    /// <summary>Serve <c>screen.record</c>.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>X display to record (<c>:0</c>); null: <c>$DISPLAY</c>.</summary>
+    public string? Display { get; set; }
+
+    /// <summary><c>auto</c> (best available: libx264, then Motion JPEG), <c>libx264</c> or <c>mjpeg</c>.</summary>
+    public string Encoder { get; set; } = "auto";
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ClawEdge.Capture.Encoders;
+using ClawEdge.Capture.Recording;
+using ClawEdge.Capture.Screen;
+using ClawEdge.Commands.Media;
+using ClawEdge.Logging;
+using ClawEdge.Node;
+
+namespace ClawEdge.Commands.Screen;
+
+/// <summary>
+/// <c>screen.record</c>: records an X11 screen (Xinerama monitor or X screen) to an MP4, H.264 through
+/// libx264 when the system has it, else Motion JPEG — the result's <c>codec</c> says which. Served only
+/// when <c>Screen:Enabled</c> is set.
+/// </summary>
+public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
+{
+    public const int MaxDurationMs = 60_000;
+    public const int MinDurationMs = 250;
+    public const int MaxFps = 30;
+
+    public override string Name => "screen.record";
+    public override string Capability => "screen";
+
+    public override async Task<CommandResult> InvokeAsync(InvokeContext context, CancellationToken cancellationToken)
+    {
+        var request = context.ReadParams(ScreenJsonContext.Default.ScreenRecordParams) ?? new ScreenRecordParams();
+        string format = MediaParams.Format(request.Format);
+        if (format != "mp4")
+            throw new CommandException(ErrorCodes.InvalidRequest, $"unsupported screen record format: {format}");
+        int durationMs = MediaParams.ClampedInt(request.DurationMs, 10_000, MinDurationMs, MaxDurationMs);
+        double fps = MediaParams.ClampedDouble(request.Fps, 10, 1, MaxFps);
+        int screenIndex = MediaParams.ClampedInt(request.ScreenIndex, 0, int.MinValue, int.MaxValue);
+        if (screenIndex < 0)
+            throw new CommandException(ErrorCodes.InvalidRequest, $"screenIndex must be 0 or more, not {screenIndex}");
+
+        string? display = options.Display ?? Environment.GetEnvironmentVariable("DISPLAY");
+        if (string.IsNullOrEmpty(display))
+            throw new CommandException(ErrorCodes.ScreenUnavailable, "no screen: no X display configured (Screen:Display) and DISPLAY is not set");
+
+        string key = $"screen:{display}:{screenIndex}";
+        if (!BusyDevices.TryClaim(key))
+            throw new CommandException(ErrorCodes.ScreenUnavailable, $"busy: screen {screenIndex} of {display} is already being recorded");
+        try
+        {
+            // Capture and encoding block for the whole clip: a thread of their own keeps the gateway link answering.
+            return await Task.Factory.StartNew(
+                () => Record(display, screenIndex, durationMs, fps, context.MaxPayloadBytes, cancellationToken),
+                cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+        }
+        finally
+        {
+            BusyDevices.Release(key);
+        }
+    }
+
+    private CommandResult Record(string display, int screenIndex, int durationMs, double fps, int maxPayloadBytes, CancellationToken cancellationToken)
+    {
+        X11ScreenCapture capture;
+        try
+        {
+            capture = X11ScreenCapture.Open(display, screenIndex);
+        }
+        catch (ScreenException e)
+        {
+            throw new CommandException(e.Error == ScreenError.NoSuchScreen ? ErrorCodes.InvalidRequest : ErrorCodes.ScreenUnavailable, e.Message);
+        }
+        using (capture)
+        {
+            using var encoder = VideoEncoders.Open(options.Encoder, Capture.PixelFormat.Bgrx32, capture.Width, capture.Height, fps, out string? why)
+                ?? throw new CommandException(ErrorCodes.ScreenUnavailable, $"no video encoder: {why}");
+            Log.Info($"screen.record: screen {screenIndex} of {display}, {encoder.Width}x{encoder.Height} via {(capture.UsesShm ? "MIT-SHM" : "XGetImage")}, {encoder.Name}, {durationMs} ms at {fps} fps");
+            Recording recording;
+            try
+            {
+                recording = ScreenRecorder.Record(capture, encoder, TimeSpan.FromMilliseconds(durationMs), fps,
+                    RecordingLimits.ForPayload(maxPayloadBytes), cancellationToken);
+            }
+            catch (ScreenException e)
+            {
+                throw new CommandException(ErrorCodes.ScreenUnavailable, e.Message);
+            }
+            catch (Capture.Mp4.BufferFullException)
+            {
+                throw new CommandException(ErrorCodes.PayloadTooLarge, $"screen recording exceeds the gateway's {maxPayloadBytes}-byte payload limit; record fewer seconds or frames");
+            }
+            using (recording)
+            {
+                if (recording.EndedEarly is { } reason)
+                    Log.Warn($"screen.record ended after {recording.Duration.TotalMilliseconds:F0} ms: {reason}");
+                // The clamped request, as the reference reports it; the real length when the screen went away.
+                long actualMs = recording.EndedEarly is null ? durationMs : (long)Math.Round(recording.Duration.TotalMilliseconds);
+                string fields =
+                    $"\"durationMs\":{MediaPayload.Number(actualMs)},\"fps\":{fps.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}," +
+                    $"\"screenIndex\":{MediaPayload.Number(screenIndex)},\"hasAudio\":false,\"codec\":{MediaPayload.Quote(recording.Codec)}," +
+                    $"\"encoder\":{MediaPayload.Quote(recording.Encoder)},\"frames\":{MediaPayload.Number(recording.Frames)}," +
+                    $"\"width\":{MediaPayload.Number(encoder.Width)},\"height\":{MediaPayload.Number(encoder.Height)}," +
+                    $"\"capture\":{MediaPayload.Quote(capture.UsesShm ? "x11-shm" : "x11")}";
+                if (recording.EndedEarly is not null)
+                    fields += ",\"endedEarly\":true";
+                return CommandResult.Success(MediaPayload.Build(recording, fields, maxPayloadBytes, Name));
+            }
+        }
+    }
+}
+
+/// <summary>Params as the CLI sends them; numbers stay raw so a non-number falls back to the default like the reference.</summary>
+public sealed class ScreenRecordParams
+{
+    public JsonElement? DurationMs { get; set; }
+    public JsonElement? Fps { get; set; }
+    public JsonElement? ScreenIndex { get; set; }
+    public JsonElement? IncludeAudio { get; set; }
+    public JsonElement? Format { get; set; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ScreenRecordParams))]
+internal sealed partial class ScreenJsonContext : JsonSerializerContext;

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ClawEdge.Tests.Interop;
+
+namespace ClawEdge.Tests.Media;
+
+/// <summary>What FFmpeg (the strict external validator) says about an MP4 file.</summary>
+public sealed record ProbeResult(string Codec, int Width, int Height, int Frames, double Duration, double[] PacketDurations);
+
+public static class MediaProbe
+{
+    public static async Task<ProbeResult> ProbeAsync(string path)
+    {
+        var (code, output) = await ChildProcess.RunAsync("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0",
+            "-show_entries", "stream=codec_name,width,height,nb_read_frames:format=duration:packet=duration_time", "-of", "json", path]);
+        if (code != 0)
+            throw new InvalidOperationException($"ffprobe rejected {path}: {output}");
+        var json = JsonNode.Parse(output[output.IndexOf('{')..])!;
+        var stream = json["streams"]![0]!;
+        var packets = json["packets"]!.AsArray().Select(p => double.Parse((string)p!["duration_time"]!, CultureInfo.InvariantCulture)).ToArray();
+        return new ProbeResult((string)stream["codec_name"]!, (int)stream["width"]!, (int)stream["height"]!,
+            int.Parse((string)stream["nb_read_frames"]!, CultureInfo.InvariantCulture),
+            double.Parse((string)json["format"]!["duration"]!, CultureInfo.InvariantCulture), packets);
+    }
+
+    /// <summary>Decodes every frame; returns FFmpeg's complaints (empty when the file is clean).</summary>
+    /// <param name="irregular">
+    /// Timestamps far from any constant rate (a unit test's made-up ones): FFmpeg would otherwise round them to
+    /// a time base of 1/average-rate for its null output and complain about its own colliding timestamps;
+    /// <c>-enc_time_base -1</c> keeps the file's 90 kHz clock.
+    /// </param>
+    public static async Task<string> DecodeErrorsAsync(string path, bool irregular = false)
+    {
+        string[] mode = irregular ? ["-enc_time_base", "-1"] : [];
+        var (code, output) = await ChildProcess.RunAsync("ffmpeg", ["-v", "error", "-nostdin", "-i", path, .. mode, "-f", "null", "-"]);
+        return code == 0 ? output.Trim() : $"exit {code}: {output}";
+    }
+
+    /// <summary>RGB of the pixel at (x, y) of the frame shown at <paramref name="seconds"/>, decoded by FFmpeg to PPM.</summary>
+    public static async Task<(int R, int G, int B)> PixelAsync(string path, double seconds, int x, int y)
+    {
+        string ppm = Path.Combine(Path.GetTempPath(), $"ce-frame-{Guid.NewGuid():N}.ppm");
+        try
+        {
+            var (code, output) = await ChildProcess.RunAsync("ffmpeg", ["-v", "error", "-nostdin", "-ss", seconds.ToString(CultureInfo.InvariantCulture),
+                "-i", path, "-frames:v", "1", "-pix_fmt", "rgb24", "-f", "image2", "-c:v", "ppm", "-y", ppm]);
+            if (code != 0)
+                throw new InvalidOperationException($"ffmpeg could not decode a frame: {output}");
+            var bytes = await File.ReadAllBytesAsync(ppm);
+            // P6\n<w> <h>\n255\n then RGB triples.
+            int at = 0, fields = 0;
+            var values = new int[3];
+            while (fields < 4)
+            {
+                while (char.IsWhiteSpace((char)bytes[at])) at++;
+                int start = at;
+                while (!char.IsWhiteSpace((char)bytes[at])) at++;
+                if (fields > 0)
+                    values[fields - 1] = int.Parse(System.Text.Encoding.ASCII.GetString(bytes, start, at - start), CultureInfo.InvariantCulture);
+                fields++;
+            }
+            at++;
+            int offset = at + (y * values[0] + x) * 3;
+            return (bytes[offset], bytes[offset + 1], bytes[offset + 2]);
+        }
+        finally
+        {
+            File.Delete(ppm);
+        }
+    }
+}
