@@ -4,7 +4,7 @@
 # connection (scripts/gateway-operator.mjs), and ClawEdge's node-side overhead from its debug log
 # (receive → child spawned, child reaped → result ready).
 #
-#   ./build.sh publish linux-x64 && scripts/bench-exec.sh            # COUNT=300 by default
+#   ./build.sh publish linux-x64 && bench/exec.sh            # COUNT=300 by default
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}

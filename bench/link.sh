@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Link benchmark, ClawEdge against the reference headless node host (`openclaw node run`) in the same run:
 # binary/install size, start to hello-ok, idle RSS after 60 s connected, CPU seconds used in 60 s idle.
-# Usage: ./build.sh setup && ./build.sh publish linux-x64 && ./build.sh publish linux-arm64 && scripts/bench-link.sh [runs]
+# Usage: ./build.sh setup && ./build.sh publish linux-x64 && ./build.sh publish linux-arm64 && bench/link.sh [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}
