@@ -99,7 +99,9 @@ public sealed class V4l2Camera : CameraSource
             var modes = new List<CameraMode>();
             foreach (var f in formats)
             {
-                if (f.Format == PixelFormat.Unknown)
+                // RGB4/BGR4 share our internal 32-bit fourccs but V4L2 lays them out X,R,G,B: not capturable
+                // as-is, so they are not offered (open would refuse them).
+                if (f.Format is PixelFormat.Unknown or PixelFormat.Rgbx32 or PixelFormat.Bgrx32)
                     continue;
                 foreach (var s in f.Sizes)
                     modes.Add(new CameraMode(s.Width, s.Height, f.Format, s.FramesPerSecond.Count > 0 ? s.FramesPerSecond.Max() : 0));
