@@ -12,7 +12,7 @@ namespace ClawEdge.Capture.Recording;
 /// </summary>
 public static class ScreenRecorder
 {
-    public static Recording Record(X11ScreenCapture capture, VideoEncoder encoder, TimeSpan duration, double framesPerSecond,
+    public static Recording Record(ScreenCapture capture, VideoEncoder encoder, TimeSpan duration, double framesPerSecond,
         RecordingLimits limits, CancellationToken cancellationToken)
     {
         int maxSamples = (int)Math.Ceiling(duration.TotalSeconds * framesPerSecond) + 8;

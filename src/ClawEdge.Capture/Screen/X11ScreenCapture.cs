@@ -11,7 +11,7 @@ namespace ClawEdge.Capture.Screen;
 /// If the server dies, libX11 would call <c>exit()</c>; the I/O exit handler keeps the process alive and
 /// the next <see cref="Grab"/> throws <see cref="ScreenError.Lost"/>.
 /// </summary>
-public sealed unsafe class X11ScreenCapture : IDisposable
+public sealed unsafe class X11ScreenCapture : ScreenCapture
 {
     private static readonly Lock HandlerGate = new();
     private static bool _handlersInstalled;
@@ -38,9 +38,11 @@ public sealed unsafe class X11ScreenCapture : IDisposable
         Stride = *(int*)((byte*)image + Xlib.ImageBytesPerLineOffset);
     }
 
-    public int Width { get; }
-    public int Height { get; }
+    public override int Width { get; }
+    public override int Height { get; }
     public int Stride { get; }
+    public override PixelFormat PixelFormat => PixelFormat.Bgrx32;
+    public override string Method => UsesShm ? "x11-shm" : "x11";
 
     /// <summary>True when pixels come through MIT-SHM.</summary>
     public bool UsesShm => _shmInfo != null;
@@ -192,7 +194,7 @@ public sealed unsafe class X11ScreenCapture : IDisposable
     /// Copies the screen into the capture buffer and returns a view of it (BGRX, valid until the next call).
     /// </summary>
     /// <exception cref="ScreenException"><see cref="ScreenError.Lost"/> when the server is gone.</exception>
-    public Frame Grab(TimeSpan timestamp, long sequence)
+    public override Frame Grab(TimeSpan timestamp, long sequence)
     {
         if (_display == 0 || LostDisplays.ContainsKey(_display))
             throw new ScreenException(ScreenError.Lost, "the X server went away");
@@ -237,7 +239,7 @@ public sealed unsafe class X11ScreenCapture : IDisposable
     [UnmanagedCallersOnly]
     private static void OnConnectionLost(nint display, void* userData) => LostDisplays[display] = true;
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
         if (_display == 0)
             return;

@@ -28,7 +28,18 @@ public sealed class EdgeNode : IAsyncDisposable
     }
 
     public static EdgeNode Start(RealGateway gateway, string? stateDir = null, bool arm64 = false,
-        IDictionary<string, string?>? environment = null, params string[] extraArgs)
+        IDictionary<string, string?>? environment = null, params string[] extraArgs) =>
+        StartCore(gateway, stateDir, arm64, environment, null, extraArgs);
+
+    /// <summary>
+    /// As <see cref="Start"/>, but as another local user through <c>setpriv</c> (a Wayland socket only lets its
+    /// owner in); <paramref name="stateDir"/> must already belong to that user, and stays the caller's to delete.
+    /// </summary>
+    public static EdgeNode StartAsUser(string user, RealGateway gateway, string stateDir, IDictionary<string, string?> environment) =>
+        StartCore(gateway, stateDir, false, environment, user, []);
+
+    private static EdgeNode StartCore(RealGateway gateway, string? stateDir, bool arm64,
+        IDictionary<string, string?>? environment, string? user, string[] extraArgs)
     {
         bool owns = stateDir is null;
         stateDir ??= Tools.TempDir("node");
@@ -49,6 +60,8 @@ public sealed class EdgeNode : IAsyncDisposable
             foreach (var (k, v) in environment)
                 env[k] = v;
         var (file, full) = Command(arm64, args);
+        if (user is not null)
+            (file, full) = ("setpriv", [$"--reuid={user}", $"--regid={user}", "--clear-groups", "--", file, .. full]);
         return new EdgeNode(ChildProcess.Start(file, full, env), stateDir, owns);
     }
 

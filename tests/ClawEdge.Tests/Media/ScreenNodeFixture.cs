@@ -32,6 +32,7 @@ public sealed class ScreenNodeFixture : IAsyncInitializer, IAsyncDisposable
         var node = EdgeNode.Start(gateway, environment: new Dictionary<string, string?>
         {
             ["DISPLAY"] = display,
+            ["WAYLAND_DISPLAY"] = null, // a Wayland session would be recorded instead
             ["CLAWEDGE_Screen__Enabled"] = "true",
         });
         string id = await node.DeviceIdAsync();

@@ -10,7 +10,7 @@ using ClawEdge.Node;
 namespace ClawEdge.Commands.Screen;
 
 /// <summary>
-/// <c>screen.record</c>: records an X11 screen (Xinerama monitor or X screen) to an MP4, H.264 through
+/// <c>screen.record</c>: records an X11 screen (Xinerama monitor or X screen) or a wlroots Wayland output to an MP4, H.264 through
 /// libx264 when the system has it, else Motion JPEG — the result's <c>codec</c> says which. Served only
 /// when <c>Screen:Enabled</c> is set.
 /// </summary>
@@ -35,9 +35,9 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
         if (screenIndex < 0)
             throw new CommandException(ErrorCodes.InvalidRequest, $"screenIndex must be 0 or more, not {screenIndex}");
 
-        string? display = options.Display ?? Environment.GetEnvironmentVariable("DISPLAY");
+        var (display, wayland) = ChooseDisplay(options.Display);
         if (string.IsNullOrEmpty(display))
-            throw new CommandException(ErrorCodes.ScreenUnavailable, "no screen: no X display configured (Screen:Display) and DISPLAY is not set");
+            throw new CommandException(ErrorCodes.ScreenUnavailable, "no screen: no display configured (Screen:Display) and neither WAYLAND_DISPLAY nor DISPLAY is set");
 
         string key = $"screen:{display}:{screenIndex}";
         if (!BusyDevices.TryClaim(key))
@@ -46,7 +46,7 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
         {
             // Capture and encoding block for the whole clip: a thread of their own keeps the gateway link answering.
             return await Task.Factory.StartNew(
-                () => Record(display, screenIndex, durationMs, fps, context.MaxPayloadBytes, cancellationToken),
+                () => Record(display, wayland, screenIndex, durationMs, fps, context.MaxPayloadBytes, cancellationToken),
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         }
         finally
@@ -55,12 +55,28 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
         }
     }
 
-    private CommandResult Record(string display, int screenIndex, int durationMs, double fps, int maxPayloadBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Which display server to record. <c>Screen:Display</c> wins: a name with a colon (<c>:0</c>, <c>host:0.0</c>)
+    /// is an X display, anything else a Wayland socket (<c>wayland-1</c>, or an absolute path). Unset: a session
+    /// with <c>WAYLAND_DISPLAY</c> is recorded through wlr-screencopy (its Xwayland <c>DISPLAY</c> would show only
+    /// X clients), else <c>DISPLAY</c> through X11.
+    /// </summary>
+    internal static (string? Display, bool Wayland) ChooseDisplay(string? configured)
     {
-        X11ScreenCapture capture;
+        if (!string.IsNullOrEmpty(configured))
+            return (configured, !configured.Contains(':'));
+        string? wayland = Environment.GetEnvironmentVariable("WAYLAND_DISPLAY");
+        if (!string.IsNullOrEmpty(wayland))
+            return (wayland, true);
+        return (Environment.GetEnvironmentVariable("DISPLAY"), false);
+    }
+
+    private CommandResult Record(string display, bool wayland, int screenIndex, int durationMs, double fps, int maxPayloadBytes, CancellationToken cancellationToken)
+    {
+        ScreenCapture capture;
         try
         {
-            capture = X11ScreenCapture.Open(display, screenIndex);
+            capture = wayland ? WaylandScreenCapture.Open(display, screenIndex) : X11ScreenCapture.Open(display, screenIndex);
         }
         catch (ScreenException e)
         {
@@ -68,9 +84,9 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
         }
         using (capture)
         {
-            using var encoder = VideoEncoders.Open(options.Encoder, Capture.PixelFormat.Bgrx32, capture.Width, capture.Height, fps, out string? why)
+            using var encoder = VideoEncoders.Open(options.Encoder, capture.PixelFormat, capture.Width, capture.Height, fps, out string? why)
                 ?? throw new CommandException(ErrorCodes.ScreenUnavailable, $"no video encoder: {why}");
-            Log.Info($"screen.record: screen {screenIndex} of {display}, {encoder.Width}x{encoder.Height} via {(capture.UsesShm ? "MIT-SHM" : "XGetImage")}, {encoder.Name}, {durationMs} ms at {fps} fps");
+            Log.Info($"screen.record: screen {screenIndex} of {display}, {encoder.Width}x{encoder.Height} via {capture.Method}, {encoder.Name}, {durationMs} ms at {fps} fps");
             Recording recording;
             try
             {
@@ -96,7 +112,7 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
                     $"\"screenIndex\":{MediaPayload.Number(screenIndex)},\"hasAudio\":false,\"codec\":{MediaPayload.Quote(recording.Codec)}," +
                     $"\"encoder\":{MediaPayload.Quote(recording.Encoder)},\"frames\":{MediaPayload.Number(recording.Frames)}," +
                     $"\"width\":{MediaPayload.Number(encoder.Width)},\"height\":{MediaPayload.Number(encoder.Height)}," +
-                    $"\"capture\":{MediaPayload.Quote(capture.UsesShm ? "x11-shm" : "x11")}";
+                    $"\"capture\":{MediaPayload.Quote(capture.Method)}";
                 if (recording.EndedEarly is not null)
                     fields += ",\"endedEarly\":true";
                 return CommandResult.Success(MediaPayload.Build(recording, fields, maxPayloadBytes, Name));
