@@ -13,7 +13,7 @@ namespace ClawEdge.Cli;
 /// capture → encode → mux with no pacing, managed bytes allocated per frame after warm-up, and a real paced
 /// recording's peak RSS. Figures for docs/PERFORMANCE.md ("Clips and screen"); see bench/media-bench.sh.
 /// <code>
-///   clawedge media-bench screen [auto|libx264|mjpeg] [frames]        (X display from $DISPLAY)
+///   clawedge media-bench screen [auto|libx264|mjpeg] [frames]        ($WAYLAND_DISPLAY, else $DISPLAY)
 ///   clawedge media-bench record [auto|libx264|mjpeg] [seconds] [fps]
 ///   clawedge media-bench camera [auto|libx264|mjpeg] [frames] [yuyv|rgbx|mjpeg]   (1080p test pattern, unpaced)
 /// </code>
@@ -34,14 +34,21 @@ public static class MediaBench
         };
     }
 
+    /// <summary>The screen <c>screen.record</c> would record with no <c>Screen:Display</c> set.</summary>
+    private static ScreenCapture OpenScreen()
+    {
+        var (display, wayland) = Commands.Screen.ScreenRecordCommand.ChooseDisplay(null);
+        return wayland ? WaylandScreenCapture.Open(display, 0) : X11ScreenCapture.Open(display, 0);
+    }
+
     private static int Int(CommandLine line, int index, int fallback) =>
         int.TryParse(line.Positionals.ElementAtOrDefault(index), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : fallback;
 
     private static int Throughput(string encoderName, int frames)
     {
         const int warmUp = 10;
-        using var capture = X11ScreenCapture.Open(null, 0);
-        using var encoder = VideoEncoders.Open(encoderName, Capture.PixelFormat.Bgrx32, capture.Width, capture.Height, 30, out string? why);
+        using var capture = OpenScreen();
+        using var encoder = VideoEncoders.Open(encoderName, capture.PixelFormat, capture.Width, capture.Height, 30, out string? why);
         if (encoder is null)
             return Program.Fail($"media-bench: no encoder: {why}", 1);
         using var writer = new Mp4Writer(encoder.Codec, encoder.Width, encoder.Height, frames + warmUp, 1L << 30);
@@ -72,7 +79,7 @@ public static class MediaBench
         double seconds = Stopwatch.GetElapsedTime(measuredStart).TotalSeconds;
         double ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / frames;
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"screen {capture.Width}x{capture.Height} via {(capture.UsesShm ? "MIT-SHM" : "XGetImage")}, {encoder.Name} ({encoder.CodecName}): " +
+            $"screen {capture.Width}x{capture.Height} via {capture.Method}, {encoder.Name} ({encoder.CodecName}): " +
             $"{frames} frames in {seconds:F2} s = {frames / seconds:F1} fps; grab {ms(grabTicks):F2} ms, convert+encode+mux {ms(encodeTicks):F2} ms per frame; " +
             $"managed bytes per frame after warm-up: {allocated / (double)frames:F1} (+ {storage / (double)frames:F0} of file storage); {writer.MediaBytes / frames} media bytes per frame; peak RSS {PeakRssMb():F1} MB"));
         return 0;
@@ -140,8 +147,8 @@ public static class MediaBench
 
     private static int Record(string encoderName, int seconds, int fps)
     {
-        using var capture = X11ScreenCapture.Open(null, 0);
-        using var encoder = VideoEncoders.Open(encoderName, Capture.PixelFormat.Bgrx32, capture.Width, capture.Height, fps, out string? why);
+        using var capture = OpenScreen();
+        using var encoder = VideoEncoders.Open(encoderName, capture.PixelFormat, capture.Width, capture.Height, fps, out string? why);
         if (encoder is null)
             return Program.Fail($"media-bench: no encoder: {why}", 1);
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();

@@ -82,6 +82,16 @@ public class WaylandScreenTests(WaylandNodeFixture fx)
     }
 
     [Test]
+    public async Task The_node_runs_as_the_compositor_user()
+    {
+        string status = await File.ReadAllTextAsync($"/proc/{fx.Node.Process.Pid}/status");
+        string uid = status.Split('\n').First(l => l.StartsWith("Uid:"));
+        var (_, id) = await ChildProcess.RunAsync("id", ["-u", SwayServer.User]);
+        await Assert.That(uid.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]).IsEqualTo(id.Trim());
+        await Assert.That(id.Trim()).IsNotEqualTo("0");
+    }
+
+    [Test]
     public async Task A_missing_output_is_a_bad_request_and_the_node_stays_connected()
     {
         var (code, output) = await ScreenNodeFixture.InvokeAsync(fx.Gateway, fx.NodeId, "screen.record", """{"durationMs":250,"screenIndex":3}""");
