@@ -76,8 +76,17 @@ public sealed class SwayServer : IAsyncDisposable
             // The socket exists before sway has read its config; the IPC socket comes after the outputs are set up.
             if (socket is not null && Directory.EnumerateFiles(runtime, "sway-ipc.*").Any())
             {
-                await Task.Delay(500);
-                return new SwayServer(process, runtime, socket);
+                var server = new SwayServer(process, runtime, socket);
+                try
+                {
+                    await server.WaitForColourAsync(solidColour, deadline);
+                }
+                catch
+                {
+                    await server.DisposeAsync();
+                    throw;
+                }
+                return server;
             }
             await Task.Delay(50);
         }
@@ -85,6 +94,24 @@ public sealed class SwayServer : IAsyncDisposable
         string log = process.Output;
         Directory.Delete(runtime, recursive: true);
         throw new InvalidOperationException($"sway did not start: {log}");
+    }
+
+    /// <summary>swaybg paints the background a moment after the output appears: wait until the centre shows it.</summary>
+    private async Task WaitForColourAsync(string colour, DateTime deadline)
+    {
+        int rgb = Convert.ToInt32(colour.TrimStart('#'), 16);
+        using var capture = ClawEdge.Capture.Screen.WaylandScreenCapture.Open(SocketPath, 0);
+        while (true)
+        {
+            var frame = capture.Grab(TimeSpan.Zero, 0);
+            int at = frame.Height / 2 * frame.Stride + frame.Width / 2 * 4;
+            int seen = frame.Data[at + 2] << 16 | frame.Data[at + 1] << 8 | frame.Data[at];
+            if (seen == rgb)
+                return;
+            if (DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"sway shows {seen:X6}, not {colour}: {Process.Output}");
+            await Task.Delay(100);
+        }
     }
 
     public async ValueTask DisposeAsync()
