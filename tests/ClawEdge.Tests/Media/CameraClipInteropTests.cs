@@ -134,13 +134,16 @@ public class CameraClipInteropTests(CameraNodeFixture fx)
         await Assert.That((bool?)payload["endedEarly"] == true).IsTrue();
         // MJPEG frames in, H.264 out: decoded and re-encoded, and said so.
         await Assert.That((string)payload["codec"]!).IsEqualTo("h264");
-        await Assert.That((int)payload["frames"]!).IsEqualTo(15);
+        // The replay holds 15 frames at 10 fps; on a loaded machine a late frame is dropped rather than
+        // bunched (real timestamps kept), so the file holds exactly what the node reports, at least 80 %.
+        int frames = (int)payload["frames"]!;
+        await Assert.That(frames).IsBetween(12, 15);
         await Assert.That((int)payload["durationMs"]!).IsBetween(1400, 1700);
         string path = await SaveBase64Async(payload);
         try
         {
             var probe = await MediaProbe.ProbeAsync(path);
-            await Assert.That(probe.Frames).IsEqualTo(15);
+            await Assert.That(probe.Frames).IsEqualTo(frames);
             await Assert.That(probe.Duration).IsEqualTo((int)payload["durationMs"]! / 1000.0).Within(0.1);
             await Assert.That(await MediaProbe.DecodeErrorsAsync(path)).IsEmpty();
         }

@@ -107,19 +107,8 @@ public sealed class CameraClipCommand(CameraCatalog catalog) : NodeCommand
                 throw new CommandException(ErrorCodes.PayloadTooLarge, $"the clip exceeds the gateway's {maxPayloadBytes}-byte payload limit; record fewer seconds");
             }
             using (recording)
-            {
-                if (recording.EndedEarly is { } reason)
-                    Log.Warn($"camera.clip ended after {recording.Duration.TotalMilliseconds:F0} ms: {reason}");
-                long reportedMs = recording.EndedEarly is null ? durationMs : (long)Math.Round(recording.Duration.TotalMilliseconds);
-                string fields =
-                    $"\"durationMs\":{MediaPayload.Number(reportedMs)},\"hasAudio\":false,\"codec\":{MediaPayload.Quote(recording.Codec)}," +
-                    $"\"encoder\":{MediaPayload.Quote(recording.Encoder)},\"frames\":{MediaPayload.Number(recording.Frames)}," +
-                    $"\"width\":{MediaPayload.Number(encoder.Width)},\"height\":{MediaPayload.Number(encoder.Height)}," +
-                    $"\"deviceId\":{MediaPayload.Quote(source.Info.Id)}";
-                if (recording.EndedEarly is not null)
-                    fields += ",\"endedEarly\":true";
-                return CommandResult.Success(MediaPayload.Build(recording, fields, maxPayloadBytes, Name));
-            }
+                return CommandResult.Success(MediaPayload.Result(recording, durationMs, encoder.Width, encoder.Height,
+                    $"\"deviceId\":{MediaPayload.Quote(source.Info.Id)}", maxPayloadBytes, Name));
         }
     }
 }

@@ -36,6 +36,25 @@ public static class MediaPayload
         });
     }
 
+    /// <summary>
+    /// The result of a recording command: the members every clip reports (duration, audio, codec, encoder,
+    /// frames, size), the command's own <paramref name="extraFields"/>, and <c>endedEarly</c> when the source went away.
+    /// </summary>
+    public static string Result(Recording recording, long requestedMs, int width, int height, string extraFields, int maxPayloadBytes, string command)
+    {
+        if (recording.EndedEarly is { } reason)
+            Logging.Log.Warn($"{command} ended after {recording.Duration.TotalMilliseconds:F0} ms: {reason}");
+        // The clamped request, as the reference reports it; the real length when the source went away.
+        long durationMs = recording.EndedEarly is null ? requestedMs : (long)Math.Round(recording.Duration.TotalMilliseconds);
+        string fields =
+            $"\"durationMs\":{Number(durationMs)},\"hasAudio\":false,\"codec\":{Quote(recording.Codec)}," +
+            $"\"encoder\":{Quote(recording.Encoder)},\"frames\":{Number(recording.Frames)}," +
+            $"\"width\":{Number(width)},\"height\":{Number(height)},{extraFields}";
+        if (recording.EndedEarly is not null)
+            fields += ",\"endedEarly\":true";
+        return Build(recording, fields, maxPayloadBytes, command);
+    }
+
     /// <summary>A JSON string literal for a plain ASCII value (codec and encoder names); anything else is dropped.</summary>
     public static string Quote(string value)
     {

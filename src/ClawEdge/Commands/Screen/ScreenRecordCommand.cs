@@ -102,21 +102,9 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
                 throw new CommandException(ErrorCodes.PayloadTooLarge, $"screen recording exceeds the gateway's {maxPayloadBytes}-byte payload limit; record fewer seconds or frames");
             }
             using (recording)
-            {
-                if (recording.EndedEarly is { } reason)
-                    Log.Warn($"screen.record ended after {recording.Duration.TotalMilliseconds:F0} ms: {reason}");
-                // The clamped request, as the reference reports it; the real length when the screen went away.
-                long actualMs = recording.EndedEarly is null ? durationMs : (long)Math.Round(recording.Duration.TotalMilliseconds);
-                string fields =
-                    $"\"durationMs\":{MediaPayload.Number(actualMs)},\"fps\":{fps.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}," +
-                    $"\"screenIndex\":{MediaPayload.Number(screenIndex)},\"hasAudio\":false,\"codec\":{MediaPayload.Quote(recording.Codec)}," +
-                    $"\"encoder\":{MediaPayload.Quote(recording.Encoder)},\"frames\":{MediaPayload.Number(recording.Frames)}," +
-                    $"\"width\":{MediaPayload.Number(encoder.Width)},\"height\":{MediaPayload.Number(encoder.Height)}," +
-                    $"\"capture\":{MediaPayload.Quote(capture.Method)}";
-                if (recording.EndedEarly is not null)
-                    fields += ",\"endedEarly\":true";
-                return CommandResult.Success(MediaPayload.Build(recording, fields, maxPayloadBytes, Name));
-            }
+                return CommandResult.Success(MediaPayload.Result(recording, durationMs, encoder.Width, encoder.Height,
+                    $"\"fps\":{fps.ToString(global::System.Globalization.CultureInfo.InvariantCulture)},\"screenIndex\":{MediaPayload.Number(screenIndex)}," +
+                    $"\"capture\":{MediaPayload.Quote(capture.Method)}", maxPayloadBytes, Name));
         }
     }
 }
