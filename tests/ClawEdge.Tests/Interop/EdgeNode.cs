@@ -98,11 +98,27 @@ public sealed class EdgeNode : IAsyncDisposable
         if (code != 0)
             throw new InvalidOperationException($"nodes approve failed:\n{output}");
         await Process.WaitForLineAsync("approved", TimeSpan.FromSeconds(30), fromLine);
+        // The node hears of the approval before every part of the gateway has settled on it: wait until the
+        // operator's view says approved and connected, as a person running `openclaw nodes status` would.
+        string id = await DeviceIdAsync();
+        await gateway.WaitForNodeAsync(id, n => (string?)n["approvalState"] == "approved" && (bool?)n["connected"] == true, TimeSpan.FromSeconds(30));
     }
 
     /// <summary><c>openclaw nodes invoke</c> through the real CLI; returns the parsed JSON answer.</summary>
     public static async Task<JsonNode> InvokeAsync(RealGateway gateway, string nodeId, string command, string paramsJson, int timeoutMs = 15000)
-        => await gateway.CliJsonAsync("nodes", "invoke", "--node", nodeId, "--command", command, "--params", paramsJson, "--invoke-timeout", timeoutMs.ToString());
+    {
+        string[] args = ["nodes", "invoke", "--node", nodeId, "--command", command, "--params", paramsJson, "--invoke-timeout", timeoutMs.ToString()];
+        try
+        {
+            return await gateway.CliJsonAsync(args);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("node pairing state unavailable before dispatch", StringComparison.Ordinal))
+        {
+            // A gateway-side transient (UNAVAILABLE, retryable) seen right after an approval: the caller retries once.
+            await Task.Delay(1000);
+            return await gateway.CliJsonAsync(args);
+        }
+    }
 
     public async Task<int> StopAsync(TimeSpan? timeout = null)
     {
