@@ -65,13 +65,6 @@ public sealed class CameraNodeFixture : IAsyncInitializer, IAsyncDisposable
 [ClassDataSource<CameraNodeFixture>(Shared = SharedType.PerClass)]
 public class CameraClipInteropTests(CameraNodeFixture fx)
 {
-    private static async Task<string> SaveBase64Async(JsonNode payload)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"ce-clip-{Guid.NewGuid():N}.mp4");
-        await File.WriteAllBytesAsync(path, Convert.FromBase64String((string)payload["base64"]!));
-        return path;
-    }
-
     [Test]
     public async Task Cli_clip_of_the_test_pattern_is_h264_showing_the_bars()
     {
@@ -111,7 +104,7 @@ public class CameraClipInteropTests(CameraNodeFixture fx)
         var payload = ScreenNodeFixture.Payload(output);
         await Assert.That((int)payload["durationMs"]!).IsEqualTo(expectedMs);
         await Assert.That((bool)payload["hasAudio"]!).IsFalse();
-        string path = await SaveBase64Async(payload);
+        string path = await MediaProbe.SaveBase64Async(payload);
         try
         {
             var probe = await MediaProbe.ProbeAsync(path);
@@ -139,7 +132,7 @@ public class CameraClipInteropTests(CameraNodeFixture fx)
         int frames = (int)payload["frames"]!;
         await Assert.That(frames).IsBetween(12, 15);
         await Assert.That((int)payload["durationMs"]!).IsBetween(1400, 1700);
-        string path = await SaveBase64Async(payload);
+        string path = await MediaProbe.SaveBase64Async(payload);
         try
         {
             var probe = await MediaProbe.ProbeAsync(path);
@@ -173,7 +166,7 @@ public class CameraClipInteropTests(CameraNodeFixture fx)
         await Assert.That(code).IsEqualTo(0).Because(output.Length > 400 ? output[..400] : output);
         var payload = ScreenNodeFixture.Payload(output);
         await Assert.That((int)payload["durationMs"]!).IsEqualTo(60_000);
-        string path = await SaveBase64Async(payload);
+        string path = await MediaProbe.SaveBase64Async(payload);
         try
         {
             var probe = await MediaProbe.ProbeAsync(path);

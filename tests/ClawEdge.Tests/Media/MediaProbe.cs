@@ -9,6 +9,14 @@ public sealed record ProbeResult(string Codec, int Width, int Height, int Frames
 
 public static class MediaProbe
 {
+    /// <summary>Writes a result's <c>base64</c> MP4 to a temp file for ffprobe/ffmpeg; the caller deletes it.</summary>
+    public static async Task<string> SaveBase64Async(System.Text.Json.Nodes.JsonNode payload)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"ce-media-{Guid.NewGuid():N}.mp4");
+        await File.WriteAllBytesAsync(path, Convert.FromBase64String((string)payload["base64"]!));
+        return path;
+    }
+
     public static async Task<ProbeResult> ProbeAsync(string path)
     {
         var (code, output) = await ChildProcess.RunAsync("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0",

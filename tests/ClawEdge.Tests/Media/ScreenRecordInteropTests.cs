@@ -8,13 +8,6 @@ namespace ClawEdge.Tests.Media;
 [ClassDataSource<ScreenNodeFixture>(Shared = SharedType.PerClass)]
 public class ScreenRecordInteropTests(ScreenNodeFixture fx)
 {
-    private static async Task<string> SaveBase64Async(JsonNode payload)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"ce-screen-{Guid.NewGuid():N}.mp4");
-        await File.WriteAllBytesAsync(path, Convert.FromBase64String((string)payload["base64"]!));
-        return path;
-    }
-
     [Test]
     public async Task Cli_records_3s_of_the_known_screen_as_h264()
     {
@@ -56,7 +49,7 @@ public class ScreenRecordInteropTests(ScreenNodeFixture fx)
         await Assert.That((int)payload["durationMs"]!).IsEqualTo(expectedMs);
         await Assert.That((bool)payload["hasAudio"]!).IsFalse();
         await Assert.That((string)payload["codec"]!).IsEqualTo("h264");
-        string path = await SaveBase64Async(payload);
+        string path = await MediaProbe.SaveBase64Async(payload);
         try
         {
             var probe = await MediaProbe.ProbeAsync(path);
@@ -95,7 +88,7 @@ public class ScreenRecordInteropTests(ScreenNodeFixture fx)
             await Assert.That(code).IsEqualTo(0).Because(output.Length > 400 ? output[..400] : output);
             var payload = ScreenNodeFixture.Payload(output);
             await Assert.That((int)payload["durationMs"]!).IsEqualTo(expectedMs);
-            string path = await SaveBase64Async(payload);
+            string path = await MediaProbe.SaveBase64Async(payload);
             try
             {
                 var probe = await MediaProbe.ProbeAsync(path);
@@ -127,7 +120,7 @@ public class ScreenRecordInteropTests(ScreenNodeFixture fx)
         var payload = ScreenNodeFixture.Payload(output);
         await Assert.That((bool?)payload["endedEarly"] == true).IsTrue();
         await Assert.That((int)payload["durationMs"]!).IsLessThan(5000);
-        string path = await SaveBase64Async(payload);
+        string path = await MediaProbe.SaveBase64Async(payload);
         try
         {
             var probe = await MediaProbe.ProbeAsync(path);
