@@ -149,15 +149,17 @@ cmd_test() {
   say "run tests"
   local log; log=$(mktemp)
   set +e
-  dotnet tests/ClawEdge.Tests/bin/Release/net10.0/ClawEdge.Tests.dll --no-progress --output Detailed \
+  dotnet tests/ClawEdge.Tests/bin/Release/net10.0/ClawEdge.Tests.dll --progress off --ansi off --output Detailed \
     --maximum-parallel-tests 4 --timeout 40m 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   set -e
+  # Colour codes are stripped as well in case a runner forces ANSI on: the summary must parse either way.
+  local plain; plain=$(sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$log")
   local total failed passed skipped
-  total=$(awk '/^ *total: /{print $2}' "$log" | tail -1)
-  failed=$(awk '/^ *failed: /{print $2}' "$log" | tail -1)
-  passed=$(awk '/^ *succeeded: /{print $2}' "$log" | tail -1)
-  skipped=$(awk '/^ *skipped: /{print $2}' "$log" | tail -1)
+  total=$(awk '/^ *total: /{print $2}' <<<"$plain" | tail -1)
+  failed=$(awk '/^ *failed: /{print $2}' <<<"$plain" | tail -1)
+  passed=$(awk '/^ *succeeded: /{print $2}' <<<"$plain" | tail -1)
+  skipped=$(awk '/^ *skipped: /{print $2}' <<<"$plain" | tail -1)
   rm -f "$log"
   echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
   [ "$rc" = 0 ] && [ "${total:-0}" -gt 0 ]

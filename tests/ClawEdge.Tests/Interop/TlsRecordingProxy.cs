@@ -78,7 +78,7 @@ public sealed class TlsRecordingProxy : IAsyncDisposable
                 await Task.WhenAny(toGateway, toClient);
                 client.Close();
                 upstream.Close();
-                await Task.WhenAll(toGateway.ContinueWith(static _ => { }), toClient.ContinueWith(static _ => { })); // observe both
+                await Task.WhenAll(toGateway.ContinueWith(static t => _ = t.Exception), toClient.ContinueWith(static t => _ = t.Exception)); // observe both
             }
             catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException or SocketException or ObjectDisposedException)
             {

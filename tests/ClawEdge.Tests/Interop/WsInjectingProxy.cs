@@ -78,7 +78,7 @@ public sealed class WsInjectingProxy : IAsyncDisposable
                 await Task.WhenAny(up, down);
                 client.Close();
                 upstream.Close();
-                await Task.WhenAll(up.ContinueWith(static _ => { }), down.ContinueWith(static _ => { })); // observe both
+                await Task.WhenAll(up.ContinueWith(static t => _ = t.Exception), down.ContinueWith(static t => _ = t.Exception)); // observe both
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
