@@ -6,6 +6,7 @@
 #
 #   ./build.sh publish linux-x64 && bench/exec.sh            # COUNT=300 by default
 set -euo pipefail
+unset FORCE_COLOR CLICOLOR_FORCE # Node ignores NO_COLOR under FORCE_COLOR, and the log waits below want plain lines
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}
 NODE=${CE_NODE_DIR:-$CACHE/node-24.21.0}/bin/node

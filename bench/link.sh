@@ -3,6 +3,7 @@
 # binary/install size, start to hello-ok, idle RSS after 60 s connected, CPU seconds used in 60 s idle.
 # Usage: ./build.sh setup && ./build.sh publish linux-x64 && ./build.sh publish linux-arm64 && bench/link.sh [runs]
 set -euo pipefail
+unset FORCE_COLOR CLICOLOR_FORCE # Node ignores NO_COLOR under FORCE_COLOR, and the log waits below want plain lines
 cd "$(dirname "$0")/.."
 CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}
 NODE=$CACHE/node-24.21.0/bin/node

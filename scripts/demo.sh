@@ -3,6 +3,7 @@
 # device approval, a ClawEdge node, pairing done with the real `openclaw` CLI exactly as the node's log
 # says, then `openclaw nodes status` and a `system.which` invoke.
 set -euo pipefail
+unset FORCE_COLOR CLICOLOR_FORCE # Node ignores NO_COLOR under FORCE_COLOR, and the log waits below want plain lines
 CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}
 NODE=${CE_NODE_DIR:-$CACHE/node-24.21.0}/bin/node
 OC=${CE_OPENCLAW_DIR:-$CACHE/openclaw-2026.9.6}/node_modules/openclaw/openclaw.mjs
