@@ -53,35 +53,15 @@ public static class MediaBench
             return Program.Fail($"media-bench: no encoder: {why}", 1);
         using var writer = new Mp4Writer(encoder.Codec, encoder.Width, encoder.Height, frames + warmUp, 1L << 30);
         long origin = Stopwatch.GetTimestamp();
-        long storageBefore = 0, allocatedBefore = 0, grabTicks = 0, encodeTicks = 0, measuredStart = 0;
-        for (int i = 0; i < frames + warmUp; i++)
+        string figures = MeasureLoop(writer, frames, warmUp, "grab", i =>
         {
-            if (i == warmUp)
-            {
-                allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-                storageBefore = writer.MediaStorageBytes;
-                measuredStart = Stopwatch.GetTimestamp();
-            }
             long t0 = Stopwatch.GetTimestamp();
             var frame = capture.Grab(Stopwatch.GetElapsedTime(origin), i);
             long t1 = Stopwatch.GetTimestamp();
             encoder.Encode(frame, writer);
-            long t2 = Stopwatch.GetTimestamp();
-            if (i >= warmUp)
-            {
-                grabTicks += t1 - t0;
-                encodeTicks += t2 - t1;
-            }
-        }
-        // New 1 MiB chunks of the file itself come from the pool (fresh arrays the first time): counted apart.
-        long storage = writer.MediaStorageBytes - storageBefore;
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore - storage;
-        double seconds = Stopwatch.GetElapsedTime(measuredStart).TotalSeconds;
-        double ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / frames;
-        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"screen {capture.Width}x{capture.Height} via {capture.Method}, {encoder.Name} ({encoder.CodecName}): " +
-            $"{frames} frames in {seconds:F2} s = {frames / seconds:F1} fps; grab {ms(grabTicks):F2} ms, convert+encode+mux {ms(encodeTicks):F2} ms per frame; " +
-            $"managed bytes per frame after warm-up: {allocated / (double)frames:F1} (+ {storage / (double)frames:F0} of file storage); {writer.MediaBytes / frames} media bytes per frame; peak RSS {PeakRssMb():F1} MB"));
+            return (t1 - t0, Stopwatch.GetTimestamp() - t1);
+        });
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"screen {capture.Width}x{capture.Height} via {capture.Method}, {encoder.Name} ({encoder.CodecName}): {figures}"));
         return 0;
     }
 
@@ -113,35 +93,15 @@ public static class MediaBench
         if (encoder is null)
             return Program.Fail($"media-bench: no encoder: {why}", 1);
         using var writer = new Mp4Writer(encoder.Codec, encoder.Width, encoder.Height, frames + warmUp, 1L << 30);
-        long storageBefore = 0, allocatedBefore = 0, readTicks = 0, encodeTicks = 0, measuredStart = 0;
-        for (int i = 0; i < frames + warmUp; i++)
+        string figures = MeasureLoop(writer, frames, warmUp, "source", _ =>
         {
-            if (i == warmUp)
-            {
-                allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-                storageBefore = writer.MediaStorageBytes;
-                measuredStart = Stopwatch.GetTimestamp();
-            }
             long t0 = Stopwatch.GetTimestamp();
             using var lease = session.ReadFrame(TimeSpan.FromSeconds(5));
             long t1 = Stopwatch.GetTimestamp();
             encoder.Encode(lease.Frame, writer);
-            long t2 = Stopwatch.GetTimestamp();
-            if (i >= warmUp)
-            {
-                readTicks += t1 - t0;
-                encodeTicks += t2 - t1;
-            }
-        }
-        // New 1 MiB chunks of the file itself come from the pool (fresh arrays the first time): counted apart.
-        long storage = writer.MediaStorageBytes - storageBefore;
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore - storage;
-        double seconds = Stopwatch.GetElapsedTime(measuredStart).TotalSeconds;
-        double ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / frames;
-        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"test pattern {mode.Width}x{mode.Height} {mode.Format.FourCc()}, {encoder.Name} ({encoder.CodecName}): " +
-            $"{frames} frames in {seconds:F2} s = {frames / seconds:F1} fps; source {ms(readTicks):F2} ms, convert+encode+mux {ms(encodeTicks):F2} ms per frame; " +
-            $"managed bytes per frame after warm-up: {allocated / (double)frames:F1} (+ {storage / (double)frames:F0} of file storage); {writer.MediaBytes / frames} media bytes per frame; peak RSS {PeakRssMb():F1} MB"));
+            return (t1 - t0, Stopwatch.GetTimestamp() - t1);
+        });
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test pattern {mode.Width}x{mode.Height} {mode.Format.FourCc()}, {encoder.Name} ({encoder.CodecName}): {figures}"));
         return 0;
     }
 
@@ -163,6 +123,39 @@ public static class MediaBench
             $"managed bytes allocated during the whole recording {allocated} ({allocated / (double)recording.Frames:F1} per frame, set-up included); " +
             $"peak RSS {PeakRssMb():F1} MB"));
         return 0;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="warmUp"/> + <paramref name="frames"/> steps (each gets one frame and encodes it into
+    /// <paramref name="writer"/>, returning the ticks of both halves) and reports the measured ones: rate, time per
+    /// half, managed bytes per frame after warm-up and peak RSS.
+    /// </summary>
+    private static string MeasureLoop(Mp4Writer writer, int frames, int warmUp, string sourceLabel, Func<int, (long Source, long Encode)> step)
+    {
+        long storageBefore = 0, allocatedBefore = 0, sourceTicks = 0, encodeTicks = 0, measuredStart = 0;
+        for (int i = 0; i < frames + warmUp; i++)
+        {
+            if (i == warmUp)
+            {
+                allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+                storageBefore = writer.MediaStorageBytes;
+                measuredStart = Stopwatch.GetTimestamp();
+            }
+            var (source, encode) = step(i);
+            if (i >= warmUp)
+            {
+                sourceTicks += source;
+                encodeTicks += encode;
+            }
+        }
+        // New 1 MiB chunks of the file itself come from the pool (fresh arrays the first time): counted apart.
+        long storage = writer.MediaStorageBytes - storageBefore;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore - storage;
+        double seconds = Stopwatch.GetElapsedTime(measuredStart).TotalSeconds;
+        double ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / frames;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{frames} frames in {seconds:F2} s = {frames / seconds:F1} fps; {sourceLabel} {ms(sourceTicks):F2} ms, convert+encode+mux {ms(encodeTicks):F2} ms per frame; " +
+            $"managed bytes per frame after warm-up: {allocated / (double)frames:F1} (+ {storage / (double)frames:F0} of file storage); {writer.MediaBytes / frames} media bytes per frame; peak RSS {PeakRssMb():F1} MB");
     }
 
     private static double PeakRssMb()
