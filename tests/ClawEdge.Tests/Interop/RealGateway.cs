@@ -46,7 +46,6 @@ public sealed class RealGateway : IAsyncDisposable
     {
         ["HOME"] = Home,
         ["PATH"] = $"{Path.Combine(Tools.NodeDir, "bin")}:/usr/local/bin:/usr/bin:/bin",
-        ["NO_COLOR"] = "1",
         ["OPENCLAW_GATEWAY_TOKEN"] = null,
         ["TMPDIR"] = Path.Combine(Home, "tmp"),
     };
