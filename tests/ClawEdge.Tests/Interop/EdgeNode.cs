@@ -90,6 +90,18 @@ public sealed class EdgeNode : IAsyncDisposable
         await ApproveSurfaceAsync(gateway);
     }
 
+    /// <summary>
+    /// A node started with the gateway's shared token: waits for its link, approves its command surface and
+    /// returns its device id — ready for invokes.
+    /// </summary>
+    public async Task<string> ConnectAndApproveAsync(RealGateway gateway)
+    {
+        string id = await DeviceIdAsync();
+        await WaitConnectedAsync();
+        await ApproveSurfaceAsync(gateway);
+        return id;
+    }
+
     public async Task ApproveSurfaceAsync(RealGateway gateway, int fromLine = 0)
     {
         var surfaceLine = await Process.WaitForLineAsync("openclaw nodes approve ", TimeSpan.FromSeconds(60), fromLine);

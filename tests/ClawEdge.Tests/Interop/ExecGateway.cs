@@ -28,9 +28,7 @@ public sealed class ExecGateway : IAsyncInitializer, IAsyncDisposable
         _notifications = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Fixtures.RepoRoot, "tests", "ClawEdge.Tests", "Interop", "notification_server.py")], busEnv);
         await _notifications.WaitForLineAsync("ready", TimeSpan.FromSeconds(20));
         Node = EdgeNode.Start(Gateway, environment: busEnv);
-        NodeId = await Node.DeviceIdAsync();
-        await Node.WaitConnectedAsync();
-        await Node.ApproveSurfaceAsync(Gateway);
+        NodeId = await Node.ConnectAndApproveAsync(Gateway);
         await Gateway.WaitForNodeAsync(NodeId, n => (bool?)n["connected"] == true && n.ToJsonString().Contains("system.run"), TimeSpan.FromSeconds(30));
     }
 

@@ -11,9 +11,7 @@ public class LinkTests(SharedGateway shared)
     {
         await using var gateway = await RealGateway.StartAsync();
         await using var node = EdgeNode.Start(gateway);
-        string id = await node.DeviceIdAsync();
-        await node.WaitConnectedAsync();
-        await node.ApproveSurfaceAsync(gateway);
+        string id = await node.ConnectAndApproveAsync(gateway);
 
         int before = node.Process.LineCount;
         await gateway.KillAsync();
@@ -101,9 +99,7 @@ public class LinkTests(SharedGateway shared)
         await Assert.That(allowCode).IsEqualTo(0).Because(allowOutput);
 
         await using var node = EdgeNode.Start(shared.Gateway, state);
-        string id = await node.DeviceIdAsync();
-        await node.WaitConnectedAsync();
-        await node.ApproveSurfaceAsync(shared.Gateway);
+        string id = await node.ConnectAndApproveAsync(shared.Gateway);
 
         string call = $$"""{"nodeId":"{{id}}","command":"system.run","params":{"command":["/usr/bin/sleep","3"]},"idempotencyKey":"drain-{{Guid.NewGuid():N}}","timeoutMs":30000}""";
         await using var caller = ChildProcess.Start(Tools.NodeExe, [Tools.OpenClawEntry, "gateway", "call", "node.invoke", "--params", call, "--json",

@@ -9,9 +9,7 @@ public class RobustnessTests(SharedGateway shared)
     {
         await using var proxy = new WsInjectingProxy(shared.Gateway.Port);
         await using var node = EdgeNode.Start(shared.Gateway, extraArgs: ["--port", proxy.Port.ToString()]);
-        string id = await node.DeviceIdAsync();
-        await node.WaitConnectedAsync();
-        await node.ApproveSurfaceAsync(shared.Gateway);
+        string id = await node.ConnectAndApproveAsync(shared.Gateway);
 
         await proxy.InjectAsync("{this is not json");
         await node.Process.WaitForLineAsync("dropped a malformed", TimeSpan.FromSeconds(10));

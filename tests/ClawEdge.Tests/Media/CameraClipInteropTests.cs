@@ -45,9 +45,7 @@ public sealed class CameraNodeFixture : IAsyncInitializer, IAsyncDisposable
             ["CLAWEDGE_Camera__Replay__Height"] = "240",
             ["CLAWEDGE_Camera__Replay__Fps"] = "10",
         });
-        NodeId = await Node.DeviceIdAsync();
-        await Node.WaitConnectedAsync();
-        await Node.ApproveSurfaceAsync(Gateway);
+        NodeId = await Node.ConnectAndApproveAsync(Gateway);
     }
 
     public async ValueTask DisposeAsync()

@@ -35,9 +35,7 @@ public sealed class ScreenNodeFixture : IAsyncInitializer, IAsyncDisposable
             ["WAYLAND_DISPLAY"] = null, // a Wayland session would be recorded instead
             ["CLAWEDGE_Screen__Enabled"] = "true",
         });
-        string id = await node.DeviceIdAsync();
-        await node.WaitConnectedAsync();
-        await node.ApproveSurfaceAsync(gateway);
+        string id = await node.ConnectAndApproveAsync(gateway);
         return (node, id);
     }
 

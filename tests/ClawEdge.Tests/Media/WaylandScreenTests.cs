@@ -32,9 +32,7 @@ public sealed class WaylandNodeFixture : IAsyncInitializer, IAsyncDisposable
             ["DISPLAY"] = null,
             ["CLAWEDGE_Screen__Enabled"] = "true",
         });
-        NodeId = await Node.DeviceIdAsync();
-        await Node.WaitConnectedAsync();
-        await Node.ApproveSurfaceAsync(Gateway);
+        NodeId = await Node.ConnectAndApproveAsync(Gateway);
     }
 
     public async ValueTask DisposeAsync()
