@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using ClawEdge.Capture.Native;
 
+using ClawEdge.Platform.Native;
+
 namespace ClawEdge.Capture.V4l2;
 
 /// <summary>What <c>VIDIOC_QUERYCAP</c> says about a device node.</summary>

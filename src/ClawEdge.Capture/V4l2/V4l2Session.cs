@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ClawEdge.Capture.Native;
 
+using ClawEdge.Platform.Native;
+
 namespace ClawEdge.Capture.V4l2;
 
 /// <summary>
@@ -124,7 +126,7 @@ public sealed unsafe class V4l2Session : CaptureSession
             parm.Capture.TimePerFrame.Numerator = 1000;
             parm.Capture.TimePerFrame.Denominator = (uint)Math.Round(fps * 1000);
             int errno = V4l2Io.Ioctl(_fd, Native.V4l2.VIDIOC_S_PARM, &parm);
-            if (errno == CaptureLibc.EBUSY || errno == CaptureLibc.ENODEV)
+            if (errno == Libc.EBUSY || errno == Libc.ENODEV)
                 throw V4l2Io.Error(errno, _path, "VIDIOC_S_PARM");
             RateSet = errno == 0;
         }
@@ -150,7 +152,7 @@ public sealed unsafe class V4l2Session : CaptureSession
             V4l2Io.Check(_fd, Native.V4l2.VIDIOC_QUERYBUF, &buf, _path, "VIDIOC_QUERYBUF");
             nuint length = _multiPlanar ? plane.Length : buf.Length;
             long offset = _multiPlanar ? plane.MMemOffset : buf.MOffset;
-            void* map = CaptureLibc.Mmap(null, length, CaptureLibc.PROT_READ | CaptureLibc.PROT_WRITE, CaptureLibc.MAP_SHARED, _fd, offset);
+            void* map = Libc.Mmap(null, length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, _fd, offset);
             if (map == (void*)-1)
                 throw V4l2Io.Error(Marshal.GetLastPInvokeError(), _path, "mmap");
             _maps[i] = (byte*)map;
@@ -218,18 +220,18 @@ public sealed unsafe class V4l2Session : CaptureSession
                 var frame = new Frame(data, Width, Height, Format.IsCompressed() ? 0 : BytesPerLine, Format, timestamp, buf.Sequence);
                 return new FrameLease(frame, this, (int)buf.Index);
             }
-            if (errno != CaptureLibc.EAGAIN)
+            if (errno != Libc.EAGAIN)
                 throw V4l2Io.Error(errno, _path, "VIDIOC_DQBUF");
 
             long remaining = (deadline - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
             if (remaining <= 0)
                 throw new CaptureException(CaptureError.Timeout, $"{_path} delivered no frame within {timeout.TotalMilliseconds:0} ms (stalled device?)");
             // Short slices so cancellation is seen promptly without an extra wake-up pipe.
-            PollFd pfd = new() { Fd = _fd.Fd, Events = CaptureLibc.POLLIN };
-            int ready = CaptureLibc.Poll(&pfd, 1, (int)Math.Min(remaining, 100));
-            if (ready < 0 && Marshal.GetLastPInvokeError() is int perr && perr != CaptureLibc.EINTR)
+            Libc.PollFd pfd = new() { Fd = _fd.Fd, Events = Libc.POLLIN };
+            int ready = Libc.Poll(&pfd, 1, (int)Math.Min(remaining, 100));
+            if (ready < 0 && Marshal.GetLastPInvokeError() is int perr && perr != Libc.EINTR)
                 throw V4l2Io.Error(perr, _path, "poll");
-            if (ready > 0 && (pfd.Revents & (CaptureLibc.POLLHUP | CaptureLibc.POLLNVAL)) != 0 && (pfd.Revents & CaptureLibc.POLLIN) == 0)
+            if (ready > 0 && (pfd.Revents & (Libc.POLLHUP | Libc.POLLNVAL)) != 0 && (pfd.Revents & Libc.POLLIN) == 0)
                 throw new CaptureException(CaptureError.Disconnected, $"{_path} is gone (unplugged?)");
         }
     }
@@ -246,7 +248,7 @@ public sealed unsafe class V4l2Session : CaptureSession
         V4l2Plane plane = default;
         Prepare(ref buf, &plane, (uint)token);
         errno = V4l2Io.Ioctl(_fd, Native.V4l2.VIDIOC_QBUF, &buf);
-        if (errno != 0 && errno != CaptureLibc.ENODEV)
+        if (errno != 0 && errno != Libc.ENODEV)
             throw V4l2Io.Error(errno, _path, "VIDIOC_QBUF");
     }
 
@@ -263,7 +265,7 @@ public sealed unsafe class V4l2Session : CaptureSession
         for (int i = 0; i < _maps.Length; i++)
         {
             if (_maps[i] != null)
-                CaptureLibc.Munmap(_maps[i], _lengths[i]);
+                Libc.Munmap(_maps[i], _lengths[i]);
             _maps[i] = null;
         }
         _fd.Dispose();

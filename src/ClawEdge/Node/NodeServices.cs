@@ -1,9 +1,0 @@
-using ClawEdge.State;
-
-namespace ClawEdge.Node;
-
-/// <summary>What command handlers may need from the node host, given to <see cref="CommandRegistry.Create"/>.</summary>
-public sealed class NodeServices
-{
-    public required StateStore State { get; init; }
-}
