@@ -62,7 +62,7 @@ internal static unsafe class V4l2Io
     public static V4l2Capabilities QueryCapabilities(SafeFileDescriptor fd, string path)
     {
         V4l2Capability cap = default;
-        Check(fd, Native.V4l2.VIDIOC_QUERYCAP, &cap, path, "VIDIOC_QUERYCAP");
+        Check(fd, Native.V4l2Abi.VIDIOC_QUERYCAP, &cap, path, "VIDIOC_QUERYCAP");
         return new V4l2Capabilities(Text(cap.Driver, 16), Text(cap.Card, 32), Text(cap.BusInfo, 32), cap.Capabilities, cap.DeviceCaps);
     }
 
@@ -74,7 +74,7 @@ internal static unsafe class V4l2Io
             V4l2FmtDesc desc = default;
             desc.Index = i;
             desc.Type = type;
-            if (Ioctl(fd, Native.V4l2.VIDIOC_ENUM_FMT, &desc) != 0)
+            if (Ioctl(fd, Native.V4l2Abi.VIDIOC_ENUM_FMT, &desc) != 0)
                 break; // EINVAL ends the list
             formats.Add(new V4l2FormatInfo(desc.PixelFormat, Text(desc.Description, 32), (desc.Flags & 1) != 0, EnumerateSizes(fd, desc.PixelFormat)));
         }
@@ -89,9 +89,9 @@ internal static unsafe class V4l2Io
             V4l2FrmSizeEnum size = default;
             size.Index = i;
             size.PixelFormat = fourcc;
-            if (Ioctl(fd, Native.V4l2.VIDIOC_ENUM_FRAMESIZES, &size) != 0)
+            if (Ioctl(fd, Native.V4l2Abi.VIDIOC_ENUM_FRAMESIZES, &size) != 0)
                 break;
-            if (size.Type == Native.V4l2.FRMSIZE_TYPE_DISCRETE)
+            if (size.Type == Native.V4l2Abi.FRMSIZE_TYPE_DISCRETE)
             {
                 sizes.Add(new V4l2SizeInfo((int)size.DiscreteWidth, (int)size.DiscreteHeight, EnumerateRates(fd, fourcc, size.DiscreteWidth, size.DiscreteHeight)));
             }
@@ -116,9 +116,9 @@ internal static unsafe class V4l2Io
             ival.PixelFormat = fourcc;
             ival.Width = width;
             ival.Height = height;
-            if (Ioctl(fd, Native.V4l2.VIDIOC_ENUM_FRAMEINTERVALS, &ival) != 0)
+            if (Ioctl(fd, Native.V4l2Abi.VIDIOC_ENUM_FRAMEINTERVALS, &ival) != 0)
                 break;
-            if (ival.Type == Native.V4l2.FRMIVAL_TYPE_DISCRETE)
+            if (ival.Type == Native.V4l2Abi.FRMIVAL_TYPE_DISCRETE)
             {
                 if (ival.Discrete.Numerator > 0)
                     rates.Add(Math.Round((double)ival.Discrete.Denominator / ival.Discrete.Numerator, 3));

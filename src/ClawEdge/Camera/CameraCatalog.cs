@@ -58,6 +58,32 @@ public sealed class CameraCatalog
         return result;
     }
 
+    /// <summary>
+    /// The camera a request names: by its id (<c>/dev/video0</c>, or <c>video0</c> for a device node), else the one facing
+    /// <paramref name="facing"/>, else the first. Null when a named camera does not exist or there is none at all.
+    /// </summary>
+    public (CameraSource Source, CameraInfo Info, PixelFormat? Preferred)? Choose(string? deviceId, string? facing)
+    {
+        var cameras = List();
+        if (!string.IsNullOrWhiteSpace(deviceId))
+        {
+            string id = deviceId.Trim();
+            foreach (var camera in cameras)
+                if (camera.Info.Id == id || camera.Info.Id == "/dev/" + id)
+                    return camera;
+            return null;
+        }
+        if (cameras.Count == 0)
+            return null;
+        string? wanted = facing?.Trim().ToLowerInvariant();
+        foreach (var camera in cameras)
+            if (wanted is "front" or "back" && camera.Info.Position == wanted)
+                return camera;
+        return cameras[0];
+    }
+
+    public const string NoCameraMessage = "no camera found (no V4L2 capture device, no rpicam camera; Camera:TestPattern adds a test pattern)";
+
     private CameraDeviceOptions? DeviceOptions(string id)
     {
         if (_options.Devices.TryGetValue(id, out var device))

@@ -79,16 +79,15 @@ public static class CameraCli
     {
         string output = line.Option("-o") ?? line.Option("--output") ?? throw new UsageException("camera snap needs -o <file.jpg>");
         var catalog = new CameraCatalog(LoadOptions(line));
-        var cameras = catalog.List();
         string? id = line.Option("--device");
-        var chosen = id is null ? cameras.FirstOrDefault() : cameras.FirstOrDefault(c => c.Info.Id == id || c.Info.Id == "/dev/" + id);
+        var chosen = catalog.Choose(id, null) ?? default;
         if (chosen.Source is null)
         {
             // A device path that enumeration skipped may still be worth a direct try (it says why it fails).
             if (id is not null && id.StartsWith("/dev/video", StringComparison.Ordinal))
                 chosen = (V4l2Camera.Probe(id) ?? throw new CaptureException(CaptureError.Unsupported, $"{id} is not a streaming capture device"), null!, null);
             else
-                return Program.Fail(id is null ? "no camera found (try --test-pattern)" : $"camera device not found: {id}", 3);
+                return Program.Fail(id is null ? CameraCatalog.NoCameraMessage : $"camera device not found: {id}", 3);
         }
         int maxWidth = int.TryParse(line.Option("--width"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int w) ? w : 1600;
         double quality = double.TryParse(line.Option("--quality"), NumberStyles.Float, CultureInfo.InvariantCulture, out double q) ? (q > 1 ? q / 100 : q) : 0.9;

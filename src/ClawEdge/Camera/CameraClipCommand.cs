@@ -58,19 +58,11 @@ public sealed class CameraClipCommand(CameraCatalog catalog) : NodeCommand
 
     private (CameraSource Source, PixelFormat? Preferred) Choose(CameraClipParams p)
     {
-        var cameras = catalog.List();
-        if (p.DeviceId is { ValueKind: JsonValueKind.String } idElement && idElement.GetString() is { } raw && !string.IsNullOrWhiteSpace(raw))
-        {
-            string id = raw.Trim();
-            var match = cameras.FirstOrDefault(c => c.Info.Id == id);
-            if (match.Source is null)
-                throw new CommandException(ErrorCodes.InvalidRequest, $"camera device not found: {id}");
-            return (match.Source, match.Preferred);
-        }
-        if (cameras.Count == 0)
-            throw new CommandException(ErrorCodes.CameraUnavailable, "no camera found (no V4L2 capture device, no rpicam camera; Camera:TestPattern adds a test pattern)");
-        string? facing = p.Facing is { ValueKind: JsonValueKind.String } f ? f.GetString()?.Trim().ToLowerInvariant() : null;
-        var chosen = facing is "front" or "back" && cameras.FirstOrDefault(c => c.Info.Position == facing) is { Source: not null } m ? m : cameras[0];
+        string? id = p.DeviceId is { ValueKind: JsonValueKind.String } idElement ? idElement.GetString() : null;
+        string? facing = p.Facing is { ValueKind: JsonValueKind.String } f ? f.GetString() : null;
+        var chosen = catalog.Choose(id, facing) ?? throw (string.IsNullOrWhiteSpace(id)
+            ? new CommandException(ErrorCodes.CameraUnavailable, CameraCatalog.NoCameraMessage)
+            : new CommandException(ErrorCodes.InvalidRequest, $"camera device not found: {id.Trim()}"));
         return (chosen.Source, chosen.Preferred);
     }
 

@@ -28,22 +28,9 @@ public sealed class CameraSnapCommand(CameraCatalog catalog) : NodeCommand
         double quality = Math.Clamp(p.Quality is double q && double.IsFinite(q) ? q : 0.9, 0.05, 1);
         int delayMs = (int)Math.Clamp(p.DelayMs is double d && double.IsFinite(d) ? Math.Floor(d) : 2000, 0, 10_000);
 
-        var cameras = catalog.List();
-        (CameraSource Source, CameraInfo Info, PixelFormat? Preferred) chosen;
-        if (!string.IsNullOrWhiteSpace(p.DeviceId))
-        {
-            string id = p.DeviceId.Trim();
-            chosen = cameras.FirstOrDefault(c => c.Info.Id == id);
-            if (chosen.Source is null)
-                throw new CommandException(ErrorCodes.InvalidRequest, $"camera device not found: {id}");
-        }
-        else
-        {
-            if (cameras.Count == 0)
-                throw new CommandException(ErrorCodes.CameraUnavailable, "no camera found (no V4L2 capture device, no rpicam camera; Camera:TestPattern adds a test pattern)");
-            string? facing = p.Facing?.Trim().ToLowerInvariant();
-            chosen = facing is "front" or "back" && cameras.FirstOrDefault(c => c.Info.Position == facing) is { Source: not null } match ? match : cameras[0];
-        }
+        var chosen = catalog.Choose(p.DeviceId, p.Facing) ?? throw (string.IsNullOrWhiteSpace(p.DeviceId)
+            ? new CommandException(ErrorCodes.CameraUnavailable, CameraCatalog.NoCameraMessage)
+            : new CommandException(ErrorCodes.InvalidRequest, $"camera device not found: {p.DeviceId.Trim()}"));
 
         long budget = (context.MaxPayloadBytes - JsonOverhead) / 4 * 3; // base64 of n bytes is 4·⌈n/3⌉
         return Task.Run(() =>

@@ -18,7 +18,6 @@ public sealed class SystemExecApprovalsGetCommand(ExecApprovalsStore approvals) 
 
     public override Task<CommandResult> InvokeAsync(InvokeContext context, CancellationToken cancellationToken)
     {
-        bool includeResolvedDefaults = false;
         if (!string.IsNullOrEmpty(context.ParamsJson) && context.ParamsJson != "null")
         {
             JsonNode? node;
@@ -32,12 +31,11 @@ public sealed class SystemExecApprovalsGetCommand(ExecApprovalsStore approvals) 
             }
             if (node is not JsonObject obj || (obj["includeResolvedDefaults"] is { } flag && flag.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False)))
                 throw new CommandException(ErrorCodes.InvalidRequest, "INVALID_REQUEST: includeResolvedDefaults must be boolean");
-            includeResolvedDefaults = obj["includeResolvedDefaults"]?.GetValue<bool>() == true;
         }
         var snapshot = approvals.Read();
-        // Always sent (the gateway asks only macOS app nodes): our built-in security is allowlist, not the
-        // reference's full, and without it `openclaw approvals get --node` cannot show the effective policy.
-        _ = includeResolvedDefaults;
+        // includeResolvedDefaults is checked above but the defaults are always sent (the gateway asks only macOS app
+        // nodes for them): our built-in security is allowlist, not the reference's full, and without them
+        // `openclaw approvals get --node` cannot show the effective policy.
         return Task.FromResult(CommandResult.Success(SnapshotJson.Write(snapshot, includeResolvedDefaults: true)));
     }
 }

@@ -213,5 +213,5 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
     }
 }
 
-[global::System.Text.Json.Serialization.JsonSerializable(typeof(string))]
-internal sealed partial class SystemRunLogJson : global::System.Text.Json.Serialization.JsonSerializerContext;
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class SystemRunLogJson : System.Text.Json.Serialization.JsonSerializerContext;

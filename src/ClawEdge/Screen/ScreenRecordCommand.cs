@@ -103,7 +103,7 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
             }
             using (recording)
                 return CommandResult.Success(MediaPayload.Result(recording, durationMs, encoder.Width, encoder.Height,
-                    $"\"fps\":{fps.ToString(global::System.Globalization.CultureInfo.InvariantCulture)},\"screenIndex\":{MediaPayload.Number(screenIndex)}," +
+                    $"\"fps\":{fps.ToString(System.Globalization.CultureInfo.InvariantCulture)},\"screenIndex\":{MediaPayload.Number(screenIndex)}," +
                     $"\"capture\":{MediaPayload.Quote(capture.Method)}", maxPayloadBytes, Name));
         }
     }
