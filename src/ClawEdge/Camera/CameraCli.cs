@@ -37,9 +37,11 @@ public static class CameraCli
                 "snap" => Snap(line),
                 "probe" => Probe(line),
                 "layout" => Layout(),
+#if !NO_BENCH
                 "bench" when line.Positionals.ElementAtOrDefault(1) == "clip" => CameraClipBench.Clip(line.Positionals.ElementAtOrDefault(2) ?? "auto",
                     int.TryParse(line.Positionals.ElementAtOrDefault(3), out int frames) ? frames : 300, line.Positionals.ElementAtOrDefault(4) ?? "yuyv"),
                 "bench" => CameraBench.Run(line.Has("--json")),
+#endif
                 _ => Program.Print(Usage),
             };
         }
@@ -308,5 +310,7 @@ public sealed class ProbeBusy
 [JsonSerializable(typeof(LayoutResult))]
 [JsonSerializable(typeof(ProbeResult))]
 [JsonSerializable(typeof(CameraListResult))]
+#if !NO_BENCH
 [JsonSerializable(typeof(CameraBenchResult))]
+#endif
 internal sealed partial class CameraCliJsonContext : JsonSerializerContext;

@@ -15,9 +15,13 @@ public sealed class ScreenCapability : Capability
     public override string Verb => "screen";
     public override string VerbHelp => "clawedge screen bench [grab|record|convert] …   screen recording figures on this machine";
 
+#if NO_BENCH
+    public override Task<int> RunVerbAsync(CommandLine line) => Task.FromResult(Program.Fail("this build has no bench verbs", 2));
+#else
     public override Task<int> RunVerbAsync(CommandLine line) => Task.FromResult(line.Positionals.ElementAtOrDefault(0) == "bench"
         ? ScreenBench.Execute(line)
         : Program.Print("usage: clawedge screen bench [grab [auto|libx264|mjpeg] [frames] | record [encoder] [seconds] [fps] | convert [frames]]"));
+#endif
 
     public override IEnumerable<DoctorCheck> Doctor(NodeServices services) => [ScreenDoctor.Display(Environment.GetEnvironmentVariable)];
 }

@@ -27,10 +27,5 @@ public static class Tools
         return port;
     }
 
-    public static string TempDir(string prefix)
-    {
-        string dir = Path.Combine(Path.GetTempPath(), $"ce-{prefix}-{Guid.NewGuid():N}"[..32]);
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
+    public static string TempDir(string prefix) => Fixtures.TempDir(prefix);
 }

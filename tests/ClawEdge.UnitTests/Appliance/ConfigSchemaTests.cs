@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using ClawEdge.Config;
-using ClawEdge.Tests.Interop;
 
 namespace ClawEdge.Tests.Appliance;
 
@@ -58,7 +57,7 @@ public class ConfigSchemaTests
                 parent = (JsonObject)(parent[part] ??= new JsonObject());
             parent[parts[^1]] = example.DeepClone();
         }
-        string path = Path.Combine(Tools.TempDir("schema"), "all.json");
+        string path = Path.Combine(Fixtures.TempDir("schema"), "all.json");
         await File.WriteAllTextAsync(path, document.ToJsonString());
         var options = ConfigLoader.Load(path, new Dictionary<string, string?>(), NoEnvironment);
         await Assert.That(options.Gateway.Host).IsEqualTo("gateway.local");

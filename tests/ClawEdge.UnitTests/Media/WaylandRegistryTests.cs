@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using ClawEdge.Capture.Screen;
-using ClawEdge.Tests.Interop;
 
 namespace ClawEdge.Tests.Media;
 
@@ -13,7 +12,7 @@ public class WaylandRegistryTests
     [Test]
     public async Task A_compositor_without_screencopy_is_unavailable()
     {
-        string dir = Tools.TempDir("wl-fake");
+        string dir = Fixtures.TempDir("wl-fake");
         string path = Path.Combine(dir, "wayland-9");
         try
         {

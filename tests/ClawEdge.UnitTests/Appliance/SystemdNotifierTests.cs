@@ -12,7 +12,7 @@ public class SystemdNotifierTests
     public async Task Abstract_and_path_sockets_receive_the_datagrams()
     {
         string name = $"ce-notify-{Guid.NewGuid():N}";
-        string path = Path.Combine(Interop.Tools.TempDir("sd"), "notify");
+        string path = Path.Combine(Fixtures.TempDir("sd"), "notify");
         foreach (var (bind, variable) in new[] { ("\0" + name, "@" + name), (path, path) })
         {
             using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);

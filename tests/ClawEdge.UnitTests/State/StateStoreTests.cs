@@ -7,7 +7,7 @@ public class StateStoreTests
     [Test]
     public async Task Identity_is_created_once_private_and_reloaded_identically()
     {
-        var store = new StateStore(Path.Combine(Interop.Tools.TempDir("st"), "state"));
+        var store = new StateStore(Path.Combine(Fixtures.TempDir("st"), "state"));
         var first = store.LoadOrCreateIdentity();
         var second = new StateStore(store.Directory).LoadOrCreateIdentity();
         await Assert.That(second.DeviceId).IsEqualTo(first.DeviceId);
@@ -19,7 +19,7 @@ public class StateStoreTests
     [Test]
     public async Task A_corrupt_identity_is_an_error_not_a_new_device()
     {
-        var store = new StateStore(Interop.Tools.TempDir("st"));
+        var store = new StateStore(Fixtures.TempDir("st"));
         var original = store.LoadOrCreateIdentity();
         File.WriteAllText(store.PathOf(StateStore.IdentityFileName), "{\"version\":1,\"seed\":\"short\"}");
         var error = Assert.Throws<StateException>(() => store.LoadOrCreateIdentity());
@@ -32,7 +32,7 @@ public class StateStoreTests
     [Test]
     public async Task Atomic_write_replaces_whole_content_with_0600()
     {
-        string dir = Interop.Tools.TempDir("st");
+        string dir = Fixtures.TempDir("st");
         string path = Path.Combine(dir, "f.json");
         File.WriteAllText(path, new string('x', 5000));
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);

@@ -11,7 +11,7 @@ public class ConfigLoaderTests
 
     private static string WriteConfig(string json)
     {
-        string path = Path.Combine(Interop.Tools.TempDir("cfg"), "clawedge.json");
+        string path = Path.Combine(Fixtures.TempDir("cfg"), "clawedge.json");
         File.WriteAllText(path, json);
         return path;
     }

@@ -4,7 +4,6 @@ using ClawEdge.Capture.Jpeg;
 using ClawEdge.Capture.Rpicam;
 using ClawEdge.Capture.TestPattern;
 using ClawEdge.Camera;
-using ClawEdge.Tests.Interop;
 
 namespace ClawEdge.Tests.Camera;
 
@@ -26,7 +25,7 @@ public class RpicamTests
     [Test]
     public async Task Fake_rpicam_still_is_listed_and_snapped_through_stdout()
     {
-        string dir = Tools.TempDir("rpicam");
+        string dir = Fixtures.TempDir("rpicam");
         // A real JPEG for the fake to print.
         var rgbx = new byte[320 * 240 * 4];
         new TestPatternPainter(320, 240, PixelFormat.Rgbx32).Paint(rgbx, 0, 0);
@@ -63,6 +62,6 @@ public class RpicamTests
     [Test]
     public async Task No_rpicam_on_path_means_no_rpicam_cameras()
     {
-        await Assert.That(RpicamCamera.Discover(Tools.TempDir("empty-path")).Count).IsEqualTo(0);
+        await Assert.That(RpicamCamera.Discover(Fixtures.TempDir("empty-path")).Count).IsEqualTo(0);
     }
 }
