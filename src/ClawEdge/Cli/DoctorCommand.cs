@@ -56,6 +56,8 @@ public static class DoctorCommand
         foreach (var check in Doctor.Cameras())
             Add(check);
         Add(Doctor.Screen(Environment.GetEnvironmentVariable));
+        foreach (var check in new Canvas.CanvasCapability().Doctor(new Node.NodeServices { State = state, Options = options }))
+            Add(check);
         Add(Doctor.Skia());
         Add(Doctor.Clock(DateTimeOffset.UtcNow, File.Exists("/run/systemd/timesync/synchronized")));
 

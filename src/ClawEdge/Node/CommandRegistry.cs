@@ -13,6 +13,9 @@ public sealed class CommandRegistry
 {
     private readonly Dictionary<string, NodeCommand> _commands = new(StringComparer.Ordinal);
 
+    /// <summary>The capabilities registered here, stopped with <see cref="StopAsync"/>.</summary>
+    public IReadOnlyList<Capability> CapabilityList { get; init; } = [];
+
     public CommandRegistry(IEnumerable<NodeCommand> commands)
     {
         foreach (var command in commands)
@@ -35,7 +38,13 @@ public sealed class CommandRegistry
             new SystemNotifyCommand(),
         ]);
         if (options.Screen.Enabled)
+        {
             all.Add(new ClawEdge.Commands.Screen.ScreenRecordCommand(options.Screen));
+            all.Add(new ClawEdge.Commands.Screen.ScreenSnapshotCommand(options.Screen));
+        }
+        Capability[] capabilities = [new ClawEdge.Canvas.CanvasCapability()];
+        foreach (var capability in capabilities)
+            all.AddRange(capability.CreateCommands(services));
         if (options.Camera.Enabled)
         {
             var cameras = new Commands.Camera.CameraCatalog(options.Camera);
@@ -43,7 +52,23 @@ public sealed class CommandRegistry
             all.Add(new Commands.Camera.CameraSnapCommand(cameras));
             all.Add(new Commands.Camera.CameraClipCommand(cameras));
         }
-        return new CommandRegistry(Filter(all, options.Node.Commands));
+        return new CommandRegistry(Filter(all, options.Node.Commands)) { CapabilityList = capabilities };
+    }
+
+    /// <summary>The node is stopping: every capability releases what it holds (browsers, outputs).</summary>
+    public async Task StopAsync()
+    {
+        foreach (var capability in CapabilityList)
+        {
+            try
+            {
+                await capability.StopAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.Warn($"stopping {capability.Name} failed: {e.GetType().Name}: {e.Message}");
+            }
+        }
     }
 
     // `--commands a,b` (or Node:Commands) restricts the advertised surface to exact matches.

@@ -1,3 +1,4 @@
+using ClawEdge.Config;
 using ClawEdge.State;
 
 namespace ClawEdge.Node;
@@ -6,4 +7,9 @@ namespace ClawEdge.Node;
 public sealed class NodeServices
 {
     public required StateStore State { get; init; }
+
+    public ClawEdgeOptions Options { get; init; } = new();
+
+    /// <summary>The gateway link outside an invoke (node events, gateway requests, hello-ok grants).</summary>
+    public NodeLink Link { get; init; } = new();
 }
