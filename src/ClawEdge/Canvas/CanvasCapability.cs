@@ -13,6 +13,12 @@ public sealed class CanvasCapability : Capability
 
     public override string Name => "canvas";
 
+    public override string? Verb => "canvas";
+
+    public override string? VerbHelp => "clawedge canvas bench [rounds]     kiosk canvas costs here: browser start, present → load, snapshots, memory";
+
+    public override Task<int> RunVerbAsync(Cli.CommandLine line) => CanvasBench.RunAsync(line);
+
     public override IEnumerable<NodeCommand> CreateCommands(NodeServices services)
     {
         var options = services.Options.Canvas;
