@@ -56,6 +56,7 @@ internal static class CanvasBench
         {
             var times = new List<double>();
             int length = 0;
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             for (int i = 0; i < rounds; i++)
             {
                 var context = new InvokeContext { Id = "bench", Command = "screen.snapshot", ParamsJson = $$"""{"format":"{{format}}"}""" };
@@ -66,7 +67,8 @@ internal static class CanvasBench
                     return Program.Fail($"screen.snapshot failed: {result.ErrorMessage}", 1);
                 length = result.PayloadJson!.Length;
             }
-            Console.Out.WriteLine($"screen.snapshot {format} ({length} JSON chars): {Stats(times)}");
+            double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / rounds;
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"screen.snapshot {format} ({length} JSON chars): {Stats(times)}; node CPU {cpuMs:F1} ms per snapshot"));
         }
 
         long nodeAfter = ProcessMemory.Rss(Environment.ProcessId);

@@ -135,6 +135,7 @@ public sealed class CanvasBrowser : IAsyncDisposable
         WithBrowserAsync(async token =>
         {
             JsonElement result;
+            long started = Environment.TickCount64;
             try
             {
                 result = await SendAsync("Runtime.evaluate", w =>
@@ -150,6 +151,11 @@ public sealed class CanvasBrowser : IAsyncDisposable
             catch (DevToolsException e) when (e.TimedOut)
             {
                 throw new CommandException(ErrorCodes.Timeout, $"canvas.eval did not finish within {timeoutMs} ms (a promise that never settles?)");
+            }
+            catch (DevToolsException) when (Environment.TickCount64 - started >= timeoutMs - 100)
+            {
+                // Chromium answers a script it stopped at the timeout (a busy loop) with a bare "Internal error".
+                throw new CommandException(ErrorCodes.Timeout, $"canvas.eval did not finish within {timeoutMs} ms and was stopped");
             }
             if (result.TryGetProperty("exceptionDetails", out var exception))
             {

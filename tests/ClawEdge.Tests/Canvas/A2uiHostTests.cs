@@ -26,7 +26,7 @@ public class A2uiHostTests
     [Test]
     public async Task The_message_is_cut_to_the_gateways_limit_and_sent_as_agent_request_json()
     {
-        string press = $$$"""{"eventType":"a2ui.action","action":{"name":"note","context":{"text":"{{{new string('y', 30_000)}}}"}}}""";
+        string press = "{\"eventType\":\"a2ui.action\",\"action\":{\"name\":\"note\",\"context\":{\"text\":\"" + new string('y', 30_000) + "\"}}}";
         string message = A2uiHost.ActionMessage(press)!;
         await Assert.That(message.Length).IsEqualTo(A2uiHost.MaxMessageLength);
         using var request = JsonDocument.Parse(A2uiHost.AgentRequest("say \"hi\"\n"));

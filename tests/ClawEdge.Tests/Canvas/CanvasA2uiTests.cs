@@ -17,7 +17,7 @@ public class CanvasA2uiTests(CanvasNodeFixture fx)
         var (code, payload, output) = await fx.InvokeAsync("canvas.a2ui.pushJSONL", jsonl.ToJsonString());
         await Assert.That(code).IsEqualTo(0).Because(output);
         await Assert.That((bool)payload!["ok"]!).IsTrue();
-        await Assert.That(payload["surfaces"]!.AsArray().Select(s => (string?)s).ToArray()).IsEquivalentTo(["main"]);
+        await Assert.That(string.Join(",", payload["surfaces"]!.AsArray().Select(s => (string?)s))).IsEqualTo("main");
 
         (code, payload, output) = await fx.InvokeAsync("canvas.eval", new JsonObject { ["javaScript"] = A2uiSamples.DeepTextScript }.ToJsonString());
         await Assert.That(code).IsEqualTo(0).Because(output);

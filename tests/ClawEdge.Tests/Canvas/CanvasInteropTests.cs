@@ -137,7 +137,7 @@ public class CanvasInteropTests(CanvasNodeFixture fx)
     [Arguments("http://", "not a valid http URL")]
     public async Task Urls_outside_the_policy_are_refused_with_the_reason(string url, string reason)
     {
-        var (code, output) = await fx.Gateway.CliAsync("nodes", "canvas", "navigate", url, "--node", fx.NodeId);
+        var (code, _, output) = await fx.InvokeAsync("canvas.navigate", new JsonObject { ["url"] = url }.ToJsonString());
         await Assert.That(code).IsNotEqualTo(0);
         await Assert.That(output).Contains("INVALID_REQUEST");
         await Assert.That(output).Contains(reason);
@@ -222,7 +222,7 @@ public class CanvasInteropTests(CanvasNodeFixture fx)
         await fx.InvokeAsync("canvas.present", $$"""{"url":"{{fx.Page("green")}}"}""");
         int readyLines = CountLines("canvas: browser ready");
         int pid = BrowserPid();
-        await Assert.That(Mono.Kill(pid, Mono.SIGKILL)).IsEqualTo(0);
+        await Assert.That(Interop.Mono.Kill(pid, Interop.Mono.SIGKILL)).IsEqualTo(0);
 
         int from = fx.Node.Process.LineCount;
         await fx.Node.Process.WaitForLineAsync("canvas: the browser went away", TimeSpan.FromSeconds(20), from);

@@ -12,7 +12,7 @@ public static class CanvasPages
     {
         string dir = Interop.Tools.TempDir("canvas-pages");
         File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
-        foreach (var (name, colour) in (ReadOnlySpan<(string, string)>)[("red", Red), ("blue", Blue), ("green", Green)])
+        foreach (var (name, colour) in ((string, string)[])[("red", Red), ("blue", Blue), ("green", Green)])
         {
             string path = Path.Combine(dir, $"{name}.html");
             File.WriteAllText(path, $"<!doctype html><html style=\"background:{colour};height:100%\"><title>{name} page</title><body></body></html>");
@@ -44,8 +44,8 @@ public static class CanvasPages
     {
         var allow = new System.Text.Json.Nodes.JsonArray();
         foreach (var c in AllowedCommands)
-            allow.Add(c);
-        allow.Add("screen.record");
+            allow.Add((System.Text.Json.Nodes.JsonNode)c);
+        allow.Add((System.Text.Json.Nodes.JsonNode)"screen.record");
         return new System.Text.Json.Nodes.JsonObject
         {
             ["gateway"] = new System.Text.Json.Nodes.JsonObject

@@ -53,7 +53,7 @@ public class CanvasUrlPolicyTests
             await Assert.That(CanvasUrlPolicy.Check(Path.Combine(root, "sub", "a.html"), root)).IsEqualTo(expected);
             await Assert.That(CanvasUrlPolicy.Check(expected, root)).IsEqualTo(expected);
 
-            foreach (var (url, reason) in (ReadOnlySpan<(string, string)>)[
+            foreach (var (url, reason) in ((string, string)[])[
                 ("link.html", "outside Canvas:FilesDirectory"),
                 ("../" + Path.GetFileName(outside) + "/secret.html", "outside Canvas:FilesDirectory"),
                 ("file:///etc/passwd", "outside Canvas:FilesDirectory"),
