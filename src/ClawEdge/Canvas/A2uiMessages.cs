@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Canvas;
 

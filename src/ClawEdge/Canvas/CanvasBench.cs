@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ClawEdge.Cli;
 using ClawEdge.Config;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Canvas;
 
@@ -51,7 +51,7 @@ internal static class CanvasBench
             Console.Out.WriteLine($"canvas.snapshot {format} {w}x{h} ({chars} base64 chars): {Stats(times)}");
         }
 
-        var screen = new Commands.Screen.ScreenSnapshotCommand(new Commands.Screen.ScreenOptions { Display = options.Canvas.Display });
+        var screen = new ClawEdge.Screen.ScreenSnapshotCommand(new ClawEdge.Screen.ScreenOptions { Display = options.Canvas.Display });
         foreach (string format in (string[])["png", "jpeg"])
         {
             var times = new List<double>();

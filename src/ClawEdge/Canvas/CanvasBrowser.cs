@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using ClawEdge.Logging;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Canvas;
 

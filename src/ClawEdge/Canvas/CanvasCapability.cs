@@ -1,4 +1,4 @@
-using ClawEdge.Node;
+using ClawEdge.Host;
 using ClawEdge.Service;
 
 namespace ClawEdge.Canvas;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using ClawEdge.Commands.Media;
-using ClawEdge.Node;
+using ClawEdge.Media;
+using ClawEdge.Host;
 
 namespace ClawEdge.Canvas;
 

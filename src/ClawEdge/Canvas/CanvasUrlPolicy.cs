@@ -1,4 +1,4 @@
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Canvas;
 
@@ -49,12 +49,12 @@ public static class CanvasUrlPolicy
     {
         if (string.IsNullOrEmpty(filesDirectory))
             throw Invalid($"'{Shorten(path)}' is a file, and file URLs are off on this node: set Canvas:FilesDirectory to the directory the canvas may show");
-        string? root = Native.Libc.CanonicalPath(filesDirectory);
+        string? root = ClawEdge.Platform.Native.Libc.CanonicalPath(filesDirectory);
         if (root is null)
             throw Invalid($"Canvas:FilesDirectory {filesDirectory} does not exist");
         string full = Path.GetFullPath(path, root);
         // Symlinks are resolved before the check: a link inside the directory must not lead out of it.
-        string? real = Native.Libc.CanonicalPath(full);
+        string? real = ClawEdge.Platform.Native.Libc.CanonicalPath(full);
         if (real is null)
             throw Invalid($"{full} does not exist");
         if (!real.StartsWith(root.EndsWith('/') ? root : root + "/", StringComparison.Ordinal))

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using ClawEdge.Logging;
-using ClawEdge.Native;
+using ClawEdge.Platform.Native;
 
 namespace ClawEdge.Canvas;
 
@@ -90,18 +90,8 @@ internal sealed class ChromiumProcess : IDisposable
         return (Environment.GetEnvironmentVariable("DISPLAY"), false);
     }
 
-    internal static string? ResolveExecutable(string name)
-    {
-        if (name.Contains('/'))
-            return File.Exists(name) ? name : null;
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-                return candidate;
-        }
-        return null;
-    }
+    internal static string? ResolveExecutable(string name) =>
+        name.Contains('/') ? (File.Exists(name) ? name : null) : ClawEdge.Platform.ExecutableResolver.Find(name);
 
     private static void PumpOutput(int fd)
     {

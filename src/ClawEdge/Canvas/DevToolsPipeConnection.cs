@@ -1,5 +1,5 @@
 using System.Buffers;
-using ClawEdge.Native;
+using ClawEdge.Platform.Native;
 
 namespace ClawEdge.Canvas;
 

@@ -1,6 +1,9 @@
 using ClawEdge.Config;
+using ClawEdge.Host;
 using ClawEdge.Service;
 using ClawEdge.State;
+
+using ClawEdge.Gateway;
 
 namespace ClawEdge.Cli;
 
@@ -44,7 +47,7 @@ public static class DoctorCommand
         {
             Add(new(CheckStatus.Fail, "node state", e.Message));
         }
-        var endpoint = RunCommand.ResolveEndpoint(options.Gateway, null, node ?? new NodeFile());
+        var endpoint = EndpointResolver.Resolve(options.Gateway, null, node ?? new NodeFile());
         Add(Doctor.Pairing(node, endpoint));
         if (node?.LastConnect is { } last)
             Add(new(last.State == "connected" ? CheckStatus.Ok : CheckStatus.Warn, "last link",
@@ -53,13 +56,12 @@ public static class DoctorCommand
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         Add(await Doctor.TlsPinAsync(endpoint, cancel.Token).ConfigureAwait(false));
         Add(await Doctor.GatewayAsync(endpoint, cancel.Token).ConfigureAwait(false));
-        foreach (var check in Doctor.Cameras())
-            Add(check);
-        Add(Doctor.Screen(Environment.GetEnvironmentVariable));
-        foreach (var check in new Canvas.CanvasCapability().Doctor(new Node.NodeServices { State = state, Options = options }))
-            Add(check);
         Add(Doctor.Skia());
         Add(Doctor.Clock(DateTimeOffset.UtcNow, File.Exists("/run/systemd/timesync/synchronized")));
+        var services = new NodeServices { Options = options, State = state };
+        foreach (var capability in Capabilities.All)
+            foreach (var check in capability.Doctor(services))
+                Add(check);
 
         int failed = checks.Count(c => c.Status == CheckStatus.Fail);
         int warned = checks.Count(c => c.Status == CheckStatus.Warn);

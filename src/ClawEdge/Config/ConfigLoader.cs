@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 
+using ClawEdge.Gateway;
+
 namespace ClawEdge.Config;
 
 /// <summary>

@@ -9,7 +9,7 @@ namespace ClawEdge.Tests.Canvas;
 /// test), with canvas.eval off. The test clicks an A2UI button through DevTools <c>Input.dispatchMouseEvent</c>, as a
 /// person would, and the gateway receives the node's <c>agent.request</c>.
 /// </summary>
-[NotInParallel(nameof(CanvasInteropTests))]
+[NotInParallel(nameof(CanvasAttachTests))]
 public class CanvasAttachTests
 {
     [Test]

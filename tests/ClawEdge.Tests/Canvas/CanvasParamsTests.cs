@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ClawEdge.Canvas;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Tests.Canvas;
 

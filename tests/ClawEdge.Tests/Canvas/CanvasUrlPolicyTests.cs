@@ -1,5 +1,5 @@
 using ClawEdge.Canvas;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Tests.Canvas;
 

@@ -8,7 +8,7 @@ namespace ClawEdge.Tests.Canvas;
 /// user (sway refuses root, and its socket admits only its owner), drives its own Chromium, and screen.snapshot reads
 /// the output through wlr-screencopy.
 /// </summary>
-[NotInParallel(nameof(CanvasInteropTests))]
+[NotInParallel(nameof(CanvasWaylandTests))]
 public class CanvasWaylandTests
 {
     [Test]
