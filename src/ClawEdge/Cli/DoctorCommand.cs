@@ -20,8 +20,7 @@ public static class DoctorCommand
         }
 
         ClawEdgeOptions options;
-        string source = line.Option("--config") ?? Environment.GetEnvironmentVariable("CLAWEDGE_CONFIG")
-            ?? (File.Exists(ConfigLoader.DefaultPath) ? ConfigLoader.DefaultPath : "built-in defaults");
+        string source = ConfigLoader.ResolvePath(line.Option("--config")) ?? "built-in defaults";
         try
         {
             options = ConfigLoader.Load(line.Option("--config"), line.ConfigOverrides);

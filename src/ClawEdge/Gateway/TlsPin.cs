@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
 namespace ClawEdge.Gateway;
 
 /// <summary>
@@ -6,6 +9,9 @@ namespace ClawEdge.Gateway;
 /// </summary>
 public static class TlsPin
 {
+    /// <summary>The normal-form fingerprint of a certificate: SHA-256 over its DER bytes.</summary>
+    public static string Of(X509Certificate certificate) => Convert.ToHexStringLower(SHA256.HashData(certificate.GetRawCertData()));
+
     public static string? Normalize(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))

@@ -12,7 +12,6 @@ public static class ErrorCodes
     public const string CameraUnavailable = "CAMERA_UNAVAILABLE";
     public const string CameraPermissionRequired = "CAMERA_PERMISSION_REQUIRED";
     public const string ScreenUnavailable = "SCREEN_UNAVAILABLE";
-    public const string NotificationsUnavailable = "NOTIFICATIONS_UNAVAILABLE";
     public const string LocationUnavailable = "LOCATION_UNAVAILABLE";
     public const string LocationTimeout = "LOCATION_TIMEOUT";
 }
