@@ -15,5 +15,6 @@ public static class Capabilities
         new NotifyCapability(),
         new CameraCapability(),
         new ScreenCapability(),
+        new Canvas.CanvasCapability(),
     ];
 }

@@ -73,7 +73,8 @@ public static class RunCommand
             PreferBootstrap = line.Option("--pair") is not null,
         };
 
-        var registry = CommandRegistry.Create(Capabilities.All, new NodeServices { Options = options, State = state });
+        var link = new NodeLink();
+        var registry = CommandRegistry.Create(Capabilities.All, new NodeServices { Options = options, State = state, Link = link });
         if (registry.Names.Count == 0)
             return Program.Fail("no command left to serve: check --commands / Node:Commands against the commands this node has", 2);
         var description = NodeDescription.Create(registry, node.DisplayName, node.InstanceId);
@@ -86,6 +87,7 @@ public static class RunCommand
             options.Gateway.MaxBackoffMs, options.Node.StatsIntervalSeconds * 1000)
         {
             ExitAfterHello = line.Has("--once-connected-exit"),
+            Link = link,
         };
         bool connected = false;
         client.StateChanged += (link, _) =>
@@ -113,6 +115,18 @@ public static class RunCommand
         using var supervision = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
         var watchdog = notifier?.SuperviseAsync(client, supervision.Token) ?? Task.CompletedTask;
         await client.RunAsync(stop.Token).ConfigureAwait(false);
+        // Release what capabilities hold (the canvas closes its browser) before reporting stopped.
+        foreach (var capability in Capabilities.All)
+        {
+            try
+            {
+                await capability.StopAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.Warn($"stopping {capability.Name} failed: {e.GetType().Name}: {e.Message}");
+            }
+        }
         notifier?.Notify("STOPPING=1");
         await supervision.CancelAsync().ConfigureAwait(false);
         await watchdog.ConfigureAwait(false);

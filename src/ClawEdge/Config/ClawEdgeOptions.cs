@@ -14,6 +14,7 @@ public sealed class ClawEdgeOptions
     public LogOptions Log { get; set; } = new();
     public ClawEdge.Screen.ScreenOptions Screen { get; set; } = new();
     public ClawEdge.Camera.CameraOptions Camera { get; set; } = new();
+    public ClawEdge.Canvas.CanvasOptions Canvas { get; set; } = new();
 }
 
 public sealed class GatewayOptions

@@ -49,6 +49,9 @@ public sealed class HelloOk
     public ServerInfo? Server { get; set; }
     public HelloAuth? Auth { get; set; }
     public HelloPolicy? Policy { get; set; }
+
+    /// <summary>Capability URLs for plugin surfaces this node declared (<c>canvas</c>), each valid for minutes.</summary>
+    public Dictionary<string, string>? PluginSurfaceUrls { get; set; }
 }
 
 public sealed class ServerInfo
@@ -207,5 +210,6 @@ public sealed class HostStats
 [JsonSerializable(typeof(RequestFrame<InvokeResultParams>))]
 [JsonSerializable(typeof(RequestFrame<NodeEventParams>))]
 [JsonSerializable(typeof(RequestFrame<RunnerInventoryParams>))]
+[JsonSerializable(typeof(RequestFrame<JsonElement>))]
 [JsonSerializable(typeof(HostStats))]
 public sealed partial class GatewayJsonContext : JsonSerializerContext;

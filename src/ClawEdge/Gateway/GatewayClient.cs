@@ -66,6 +66,9 @@ public sealed class GatewayClient
     /// <summary>Set by <c>--once-connected-exit</c>-style callers: stop after the first <c>hello-ok</c>.</summary>
     public bool ExitAfterHello { get; init; }
 
+    /// <summary>Given to capabilities that talk to the gateway outside an invoke; attached while a link is up.</summary>
+    public NodeLink? Link { get; init; }
+
     /// <summary>Time of the last frame on the live link, for watchdog pings; null when not connected.</summary>
     public Func<bool> IsHealthy => () => _live is { } c && c.State == WebSocketState.Open && c.SilentForMs < 2L * _tickIntervalMs + 5_000;
 
@@ -164,7 +167,16 @@ public sealed class GatewayClient
             _live = connection;
             long connectedAt = Environment.TickCount64;
             var session = new NodeSession(connection, _registry, _identity.DeviceId, hello, _tickIntervalMs, _statsIntervalMs, _state);
+            Link?.Attach(
+                async (method, paramsJson, timeout, token) =>
+                {
+                    using var parameters = JsonDocument.Parse(paramsJson);
+                    var response = await connection.RequestAsync(method, parameters.RootElement, GatewayJsonContext.Default.RequestFrameJsonElement, timeout, token).ConfigureAwait(false);
+                    return (response.Ok == true, response.Payload, response.Error?.ToString());
+                },
+                session.SendEventAsync, hello.PluginSurfaceUrls);
             string reason = await session.RunAsync(stop).ConfigureAwait(false);
+            Link?.Detach();
             _live = null;
             StateChanged?.Invoke(LinkState.Disconnected, reason);
             if (stop.IsCancellationRequested)

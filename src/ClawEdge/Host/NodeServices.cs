@@ -8,4 +8,7 @@ public sealed class NodeServices
 {
     public required ClawEdgeOptions Options { get; init; }
     public required StateStore State { get; init; }
+
+    /// <summary>The gateway link outside an invoke (node events, gateway requests, hello-ok grants).</summary>
+    public NodeLink Link { get; init; } = new();
 }

@@ -247,7 +247,7 @@ internal sealed class NodeSession
         }
     }
 
-    private async Task SendEventAsync(string eventName, string payloadJson, CancellationToken token)
+    internal async Task SendEventAsync(string eventName, string payloadJson, CancellationToken token)
     {
         var response = await _connection.RequestAsync("node.event", new NodeEventParams { Event = eventName, PayloadJson = payloadJson },
             GatewayJsonContext.Default.RequestFrameNodeEventParams, ResultTimeout, token).ConfigureAwait(false);
