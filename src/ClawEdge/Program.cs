@@ -30,6 +30,7 @@ public static class Program
                 "media-bench" => MediaBench.Execute(line),
                 "camera" => CameraCli.Execute(line),
                 "approvals" => ApprovalsCommand.Execute(line),
+                _ when Node.Capabilities.ForVerb(line.Verb) is { } capability => await capability.RunVerbAsync(line).ConfigureAwait(false),
                 "version" or "--version" => Print($"clawedge {Node.ClawEdgeVersion.Current}"),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => Fail($"unknown command '{line.Verb}' (see: clawedge help)", 2),
@@ -73,6 +74,7 @@ public static class Program
           clawedge doctor                   check config, state, identity, gateway, TLS pin, cameras, screen, clock
           clawedge camera list|snap|probe|layout|bench   local cameras (see: clawedge camera help)
           clawedge approvals …              exec approvals on this node (clawedge approvals help)
+          clawedge gpio chips|list|read|layout   GPIO chips, declared pins and sensors (clawedge gpio help)
           clawedge version
 
         Options for run (same meaning as `openclaw node run`):

@@ -57,6 +57,9 @@ public static class DoctorCommand
             Add(check);
         Add(Doctor.Screen(Environment.GetEnvironmentVariable));
         Add(Doctor.Skia());
+        foreach (var capability in ClawEdge.Node.Capabilities.All)
+            foreach (var check in capability.Doctor(new ClawEdge.Node.NodeServices { State = state, Options = options }))
+                Add(check);
         Add(Doctor.Clock(DateTimeOffset.UtcNow, File.Exists("/run/systemd/timesync/synchronized")));
 
         int failed = checks.Count(c => c.Status == CheckStatus.Fail);

@@ -73,7 +73,7 @@ public static class RunCommand
             PreferBootstrap = line.Option("--pair") is not null,
         };
 
-        var registry = CommandRegistry.Create(options, new NodeServices { State = state });
+        var registry = CommandRegistry.Create(options, new NodeServices { State = state, Options = options });
         if (registry.Names.Count == 0)
             return Program.Fail("no command left to serve: check --commands / Node:Commands against the commands this node has", 2);
         var description = NodeDescription.Create(registry, node.DisplayName, node.InstanceId);
@@ -112,7 +112,14 @@ public static class RunCommand
         using var notifier = SystemdNotifier.FromEnvironment();
         using var supervision = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
         var watchdog = notifier?.SuperviseAsync(client, supervision.Token) ?? Task.CompletedTask;
+        // Capabilities stop as soon as the signal arrives (outputs to their safe level first), not after the link closes.
+        var capabilitiesStopped = Task.Run(async () =>
+        {
+            try { await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false); } catch (OperationCanceledException) { }
+            await Capabilities.StopAllAsync().ConfigureAwait(false);
+        });
         await client.RunAsync(stop.Token).ConfigureAwait(false);
+        await capabilitiesStopped.ConfigureAwait(false);
         notifier?.Notify("STOPPING=1");
         await supervision.CancelAsync().ConfigureAwait(false);
         await watchdog.ConfigureAwait(false);

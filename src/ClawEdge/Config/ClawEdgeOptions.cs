@@ -14,6 +14,7 @@ public sealed class ClawEdgeOptions
     public LogOptions Log { get; set; } = new();
     public ClawEdge.Commands.Screen.ScreenOptions Screen { get; set; } = new();
     public Commands.Camera.CameraOptions Camera { get; set; } = new();
+    public ClawEdge.Gpio.GpioOptions Gpio { get; set; } = new();
 }
 
 public sealed class GatewayOptions

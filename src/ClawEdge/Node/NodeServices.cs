@@ -6,4 +6,5 @@ namespace ClawEdge.Node;
 public sealed class NodeServices
 {
     public required StateStore State { get; init; }
+    public ClawEdge.Config.ClawEdgeOptions Options { get; init; } = new();
 }
