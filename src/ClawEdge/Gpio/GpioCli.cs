@@ -19,6 +19,7 @@ public static class GpioCli
         clawedge gpio read <pin> [--json]       the level of a declared input pin (requests it briefly)
         clawedge gpio sensor <id> [--json]      one reading of a declared sensor
         clawedge gpio layout --json             managed GPIO/I2C struct sizes, offsets and ioctl numbers
+        clawedge gpio bench --sim <sysfs dir> [--chip /dev/gpiochipN] [--rounds 200]   latencies against gpio-sim lines 0, 1
         """;
 
     public static int Execute(CommandLine line)
@@ -34,6 +35,8 @@ public static class GpioCli
                 "read" when line.Positionals.Count > 1 => Read(Load(line), line.Positionals[1], json),
                 "sensor" when line.Positionals.Count > 1 => Sensor(Load(line), line.Positionals[1], json),
                 "layout" => Layout(),
+                "bench" when line.Option("--sim") is { } sim => GpioBench.Run(sim, line.Option("--chip") ?? "/dev/gpiochip0",
+                    int.Parse(line.Option("--rounds") ?? "200", System.Globalization.CultureInfo.InvariantCulture)),
                 _ => Program.Print(Usage),
             };
         }
