@@ -240,10 +240,10 @@ carry_lib() {
 # Writes /vm/insmod: each --insmod module after what it depends on (read from the .ko), skipping what
 # /init loads anyway, and carries the .ko files.
 carry_insmods() {
-  local release=$1 root=$2
+  local release=$1 root=$2; shift 2
   local dir="$CACHE/$release/modules"
   declare -A loaded=()
-  local m; while read -r m; do loaded[$m]=1; done < "$dir/modules.order"
+  local m; while read -r m; do loaded[$m]=1; done < "$CACHE/$release/modules.order"
   mkdir -p "$root/lib/modules/vm"; : > "$root/vm/insmod"
   add() {
     local key=${1//-/_} args=$2
@@ -267,7 +267,7 @@ run() {
   local release; release=$(cat "$CACHE/current")
   local base; base=$(base_initramfs "$release")
   local work; work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
+  trap 'rm -rf "${work:-}"' EXIT
   local root="$work/root"
   mkdir -p "$root/vm" "$root/in"; chmod 755 "$work" "$root"
 
@@ -305,7 +305,9 @@ run() {
   mkdir -p "$outdir"
   note "boot $release ($(( $(stat -c %s "$work/initramfs.cpio") / 1024 )) KiB initramfs)"
   local net=() fwd guestfwd=""
-  for fwd in "${FORWARDS[@]}"; do guestfwd+=",guestfwd=tcp:10.0.2.100:${fwd%%=*}-tcp:127.0.0.1:${fwd#*=}"; done
+  # cmd: runs once per guest connection (a tcp: target would be one connection, opened when qemu starts).
+  local relay; relay=$(command -v busybox)
+  for fwd in "${FORWARDS[@]}"; do guestfwd+=",guestfwd=tcp:10.0.2.100:${fwd%%=*}-cmd:$relay nc 127.0.0.1 ${fwd#*=}"; done
   [ ${#FORWARDS[@]} -gt 0 ] && net=(-netdev "user,id=n0,restrict=on$guestfwd" -device virtio-net-pci,netdev=n0)
   local started=$SECONDS rc=0
   timeout $((TIMEOUT + 60)) qemu-system-x86_64 -accel tcg -cpu max -m "$MEMORY" -smp 1 \

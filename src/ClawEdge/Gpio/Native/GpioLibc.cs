@@ -18,6 +18,7 @@ internal static unsafe partial class GpioLibc
     public const int EACCES = 13;
     public const int EPERM = 1;
     public const int ENXIO = 6;
+    public const int ENODEV = 19; // i2c-stub: no chip at that address
     public const int EINVAL = 22;
     public const int EOPNOTSUPP = 95;
     public const int EREMOTEIO = 121;

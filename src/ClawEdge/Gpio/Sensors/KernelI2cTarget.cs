@@ -58,7 +58,7 @@ public sealed unsafe class KernelI2cTarget : I2cTarget
 
     private GpioException TransferFailure(int errno, string what) => new(GpioErrorCodes.SensorUnavailable, errno switch
     {
-        GpioLibc.ENXIO or GpioLibc.EREMOTEIO or 5 /* EIO */ =>
+        GpioLibc.ENXIO or GpioLibc.ENODEV or GpioLibc.EREMOTEIO or 5 /* EIO */ =>
             $"no chip answers at {Where} ({what}): check the wiring, the address (i2cdetect -y N) and the sensor's Bus/Address config",
         GpioLibc.EOPNOTSUPP => $"{_path} cannot {what}: the adapter lacks that transfer",
         _ => $"{what} at {Where}: {GpioLibc.Describe(errno)}",
