@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ClawEdge.Gpio.Sensors;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Gpio;
 

@@ -1,6 +1,6 @@
 using ClawEdge.Cli;
 using ClawEdge.Gpio.Sensors;
-using ClawEdge.Node;
+using ClawEdge.Host;
 using ClawEdge.Service;
 
 namespace ClawEdge.Gpio;

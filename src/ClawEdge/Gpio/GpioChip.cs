@@ -69,7 +69,7 @@ internal sealed unsafe class GpioChip : IDisposable
     public GpioLine Request(uint offset, ulong flags, int outputLevel, string consumer)
     {
         if (offset >= Lines)
-            throw new GpioException(ClawEdge.Node.ErrorCodes.InvalidRequest, $"{Path} ({Label}) has lines 0..{Lines - 1}; there is no line {offset}");
+            throw new GpioException(ClawEdge.Host.ErrorCodes.InvalidRequest, $"{Path} ({Label}) has lines 0..{Lines - 1}; there is no line {offset}");
         GpioLineRequest request = default;
         request.Offsets[0] = offset;
         request.NumLines = 1;

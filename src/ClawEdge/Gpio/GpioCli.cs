@@ -44,7 +44,7 @@ public static class GpioCli
         {
             return Program.Fail($"gpio: {e.Message} ({e.Code})", 3);
         }
-        catch (ClawEdge.Node.CommandException e)
+        catch (ClawEdge.Host.CommandException e)
         {
             return Program.Fail($"gpio: {e.Message} ({e.Code})", 2);
         }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ClawEdge.Gpio.Native;
 using ClawEdge.Logging;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Gpio;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using ClawEdge.Gpio.Native;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Gpio;
 

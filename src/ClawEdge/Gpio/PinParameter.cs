@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Gpio;
 

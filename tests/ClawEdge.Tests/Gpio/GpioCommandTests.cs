@@ -1,5 +1,5 @@
 using ClawEdge.Gpio;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Tests.Gpio;
 

@@ -18,13 +18,13 @@ public static class Ads1115
         1024 => 3,
         512 => 4,
         256 => 5,
-        _ => throw new GpioException(ClawEdge.Node.ErrorCodes.InvalidRequest, $"FullScaleMillivolts {fullScaleMillivolts}: use 6144, 4096, 2048, 1024, 512 or 256"),
+        _ => throw new GpioException(ClawEdge.Host.ErrorCodes.InvalidRequest, $"FullScaleMillivolts {fullScaleMillivolts}: use 6144, 4096, 2048, 1024, 512 or 256"),
     };
 
     public static (int Raw, double Millivolts) Read(I2cTarget chip, int channel, int fullScaleMillivolts)
     {
         if (channel is < 0 or > 3)
-            throw new GpioException(ClawEdge.Node.ErrorCodes.InvalidRequest, "channel must be 0, 1, 2 or 3 (AIN0..AIN3 against GND)");
+            throw new GpioException(ClawEdge.Host.ErrorCodes.InvalidRequest, "channel must be 0, 1, 2 or 3 (AIN0..AIN3 against GND)");
         ushort config = (ushort)(
             (1 << 15)                            // OS: start a single conversion
             | ((4 + channel) << 12)              // MUX: AINn against GND

@@ -1,5 +1,5 @@
 using System.Globalization;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Gpio.Sensors;
 
