@@ -23,6 +23,7 @@ APT_PACKAGES=(clang lld gcc linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64
 APT_PACKAGES+=(qemu-system-x86 busybox-static cpio v4l-utils)
 APT_PACKAGES+=(sway)  # headless wlroots compositor for the Wayland screen.record tests
 APT_PACKAGES+=(chromium)  # the kiosk canvas browser (canvas.* tests drive a real one over --remote-debugging-pipe)
+APT_PACKAGES+=(make)  # out-of-tree kernel modules for the VM (scripts/kernel-module.sh: gpio-sim)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -96,6 +97,8 @@ setup_arm64_debian() {
 # Debian's kernel with the vivid driver, booted under qemu by scripts/vivid-vm.sh (cached once).
 setup_vivid() {
   CLAWEDGE_CACHE=$CACHE bash "$ROOT/scripts/vivid-vm.sh" --prepare
+  # Kernel test devices Debian does not build, for the same kernel (once each; cached beside its modules).
+  CLAWEDGE_CACHE=$CACHE bash "$ROOT/scripts/kernel-module.sh" gpio-sim >/dev/null
 }
 
 cmd_setup() {

@@ -17,6 +17,11 @@
 #   --timeout SEC       guest limit for PROGRAM / script (default 60); qemu is killed 60 s after it
 #   --vivid PARAMS      vivid module parameters (default "n_devs=1 node_types=0x1 input_types=0x0")
 #   --memory MB         guest RAM (default 512)
+#   --insmod "NAME ARGS"  load one more module (and what it depends on) before the script, e.g.
+#                       "i2c_stub chip_addr=0x76"; a module Debian does not build (gpio-sim) is built once by
+#                       scripts/kernel-module.sh; repeatable
+#   --forward GUEST=HOST  the guest reaches host TCP port HOST (on 127.0.0.1) at 10.0.2.100:GUEST through qemu's
+#                       user network, which reaches nothing else (restrict=on); repeatable
 #
 # OUTDIR receives stdout, stderr, exitcode (PROGRAM's or the script's), console.log (the serial console),
 # and every file the guest wrote under /out. The exit status is PROGRAM's (143: guest timeout); 125 means the
@@ -27,9 +32,11 @@ CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}/vivid-vm
 VIVID_PARAMS="n_devs=1 node_types=0x1 input_types=0x0"
 # The module roots; their dependencies are read from each .ko's modinfo and loaded first.
 MODULE_ROOTS=(vivid virtio_pci virtio_blk)
+# Unpacked with the kernel but loaded only on --insmod (kernel test devices, the network for --forward).
+MODULE_EXTRAS=(configfs i2c_stub i2c_dev virtio_net)
 TIMEOUT=60
 MEMORY=512
-BINS=() LIBS=() NEEDS=() FILES=() ENVS=() SCRIPT=""
+BINS=() LIBS=() NEEDS=() FILES=() ENVS=() INSMODS=() FORWARDS=() SCRIPT=""
 
 die() { echo "vivid-vm: $*" >&2; exit 125; }
 note() { [ -n "${VIVID_VM_QUIET:-}" ] || echo "vivid-vm: $*" >&2; }
@@ -43,6 +50,10 @@ prepare() {
   if ! { [ -f "$CACHE/current" ] && [ -f "$CACHE/$(cat "$CACHE/current")/modules.order" ]; }; then
     download_kernel
   fi
+  local extra
+  for extra in "${MODULE_EXTRAS[@]}"; do
+    [ -f "$CACHE/$(cat "$CACHE/current")/modules/$extra.ko" ] || { download_kernel; break; }
+  done
   local dir; dir="$CACHE/$(cat "$CACHE/current")"
   [ -f "$dir/vmlinux" ] || [ -f "$dir/vmlinux.none" ] || extract_vmlinux "$dir"
 }
@@ -83,7 +94,8 @@ download_kernel() {
   (cd "$tmp" && apt-get download "$pkg" >/dev/null 2>&1) || { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
   dpkg-deb -x "$tmp"/"$pkg"_*.deb "$tmp/x"
   local dest="$CACHE/$release"
-  rm -rf "$dest"; mkdir -p "$dest/modules"
+  # Additive: a second download (new MODULE_EXTRAS) keeps vmlinux and modules built by kernel-module.sh.
+  mkdir -p "$dest/modules"
   cp "$tmp/x/boot/vmlinuz-$release" "$dest/vmlinuz"
 
   # Index every module by its name (modinfo names use '_' and '-' interchangeably), then order the
@@ -114,7 +126,9 @@ download_kernel() {
   }
   local root
   for root in "${MODULE_ROOTS[@]}"; do visit "$root"; done
-  printf '%s\n' "${order[@]}" > "$dest/modules.order"
+  printf '%s\n' "${order[@]}" > "$dest/modules.order.$$"
+  for root in "${MODULE_EXTRAS[@]}"; do visit "$root"; done
+  mv "$dest/modules.order.$$" "$dest/modules.order"
   rm -rf "$tmp"
   echo "$release" > "$CACHE/current"
   note "kernel $release ready: ${order[*]}"
@@ -140,6 +154,15 @@ while read -r m; do
   [ "$m" = vivid ] && args=$(cat /vm/vivid.params)
   insmod /lib/modules/vm/$m.ko $args || echo "vivid-vm: insmod $m failed"
 done < /lib/modules/vm/modules.order
+if [ -f /vm/insmod ]; then
+  while read -r m args; do
+    insmod /lib/modules/vm/$m.ko $args || echo "vivid-vm: insmod $m failed"
+  done < /vm/insmod
+fi
+if [ -f /vm/net ]; then
+  ip link set lo up
+  ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
+fi
 for p in /opt/*; do [ -d "$p" ] && PATH="$p:$PATH"; done
 export PATH HOME=/root TMPDIR=/tmp
 mkdir -p /root
@@ -166,7 +189,8 @@ base_initramfs() {
     [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
   done
   printf '%s' "$GUEST_INIT" > "$root/init"; chmod 755 "$root/init"
-  cp "$CACHE/$release/modules/"*.ko "$CACHE/$release/modules.order" "$root/lib/modules/vm/"
+  local m; while read -r m; do cp "$CACHE/$release/modules/$m.ko" "$root/lib/modules/vm/"; done < "$CACHE/$release/modules.order"
+  cp "$CACHE/$release/modules.order" "$root/lib/modules/vm/"
   (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$base.$$"
   mv "$base.$$" "$base"; rm -rf "$root" # atomic: concurrent runs may build it too
   echo "$base"
@@ -213,6 +237,28 @@ carry_lib() {
   carry_libraries "$path" "$root"
 }
 
+# Writes /vm/insmod: each --insmod module after what it depends on (read from the .ko), skipping what
+# /init loads anyway, and carries the .ko files.
+carry_insmods() {
+  local release=$1 root=$2; shift 2
+  local dir="$CACHE/$release/modules"
+  declare -A loaded=()
+  local m; while read -r m; do loaded[$m]=1; done < "$CACHE/$release/modules.order"
+  mkdir -p "$root/lib/modules/vm"; : > "$root/vm/insmod"
+  add() {
+    local key=${1//-/_} args=$2
+    [ -n "${loaded[$key]:-}" ] && return 0
+    if [ ! -f "$dir/$key.ko" ]; then
+      bash "$(dirname "$(readlink -f "$0")")/kernel-module.sh" "${1//_/-}" >/dev/null || die "module $1: not in the kernel package and no build recipe"
+    fi
+    local dep; for dep in $(module_depends "$dir/$key.ko"); do add "$dep" ""; done
+    loaded[$key]=1
+    cp "$dir/$key.ko" "$root/lib/modules/vm/"
+    echo "$key $args" >> "$root/vm/insmod"
+  }
+  local entry; for entry in "$@"; do add "${entry%% *}" "$([ "${entry#* }" != "$entry" ] && echo "${entry#* }")"; done
+}
+
 # ---------------------------------------------------------------------------------------------------
 
 run() {
@@ -221,7 +267,7 @@ run() {
   local release; release=$(cat "$CACHE/current")
   local base; base=$(base_initramfs "$release")
   local work; work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
+  trap 'rm -rf "${work:-}"' EXIT
   local root="$work/root"
   mkdir -p "$root/vm" "$root/in"; chmod 755 "$work" "$root"
 
@@ -246,6 +292,8 @@ run() {
   done
   local e; : > "$root/vm/env"
   for e in "${ENVS[@]}"; do printf 'export %s=%q\n' "${e%%=*}" "${e#*=}" >> "$root/vm/env"; done
+  [ ${#FORWARDS[@]} -gt 0 ] && { INSMODS+=(virtio_net); touch "$root/vm/net"; }
+  [ ${#INSMODS[@]} -gt 0 ] && carry_insmods "$release" "$root" "${INSMODS[@]}"
   echo "$VIVID_PARAMS" > "$root/vm/vivid.params"
   echo "$TIMEOUT" > "$root/vm/timeout"
   (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet) > "$work/run.cpio"
@@ -256,13 +304,18 @@ run() {
   local kernel="$CACHE/$release/vmlinux"; [ -f "$kernel" ] || kernel="$CACHE/$release/vmlinuz"
   mkdir -p "$outdir"
   note "boot $release ($(( $(stat -c %s "$work/initramfs.cpio") / 1024 )) KiB initramfs)"
+  local net=() fwd guestfwd=""
+  # cmd: runs once per guest connection (a tcp: target would be one connection, opened when qemu starts).
+  local relay; relay=$(command -v busybox)
+  for fwd in "${FORWARDS[@]}"; do guestfwd+=",guestfwd=tcp:10.0.2.100:${fwd%%=*}-cmd:$relay nc 127.0.0.1 ${fwd#*=}"; done
+  [ ${#FORWARDS[@]} -gt 0 ] && net=(-netdev "user,id=n0,restrict=on$guestfwd" -device virtio-net-pci,netdev=n0)
   local started=$SECONDS rc=0
   timeout $((TIMEOUT + 60)) qemu-system-x86_64 -accel tcg -cpu max -m "$MEMORY" -smp 1 \
     -nodefaults -no-reboot -nographic -display none \
     -kernel "$kernel" -initrd "$work/initramfs.cpio" \
     -append "console=ttyS0 quiet loglevel=4 panic=-1 rdinit=/init mitigations=off" \
     -serial "file:$outdir/console.log" \
-    -drive "file=$work/xfer.img,format=raw,if=virtio" || rc=$?
+    -drive "file=$work/xfer.img,format=raw,if=virtio" "${net[@]}" || rc=$?
   note "qemu exited $rc after $((SECONDS - started)) s"
 
   mkdir -p "$work/xfer"
@@ -273,7 +326,7 @@ run() {
   exit "$(cat "$outdir/exitcode")"
 }
 
-[ $# -gt 0 ] || { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --prepare) prepare; exit 0 ;;
@@ -286,6 +339,8 @@ while [ $# -gt 0 ]; do
     --timeout) TIMEOUT=$2; shift 2 ;;
     --vivid) VIVID_PARAMS=$2; shift 2 ;;
     --memory) MEMORY=$2; shift 2 ;;
+    --insmod) INSMODS+=("$2"); shift 2 ;;
+    --forward) FORWARDS+=("$2"); shift 2 ;;
     --) die "OUTDIR must come before --" ;;
     -*) die "unknown option $1" ;;
     *) OUTDIR=$1; shift

@@ -16,5 +16,6 @@ public static class Capabilities
         new CameraCapability(),
         new ScreenCapability(),
         new Canvas.CanvasCapability(),
+        new ClawEdge.Gpio.GpioCapability(),
     ];
 }

@@ -114,19 +114,18 @@ public static class RunCommand
         using var notifier = SystemdNotifier.FromEnvironment();
         using var supervision = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
         var watchdog = notifier?.SuperviseAsync(client, supervision.Token) ?? Task.CompletedTask;
-        await client.RunAsync(stop.Token).ConfigureAwait(false);
-        // Release what capabilities hold (the canvas closes its browser) before reporting stopped.
-        foreach (var capability in Capabilities.All)
+        // Capabilities stop as soon as the signal arrives (outputs to their safe level first), not after the link closes.
+        var capabilitiesStopped = Task.Run(async () =>
         {
-            try
+            try { await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false); } catch (OperationCanceledException) { }
+            foreach (var capability in Capabilities.All)
             {
-                await capability.StopAsync().ConfigureAwait(false);
+                try { await capability.StopAsync().ConfigureAwait(false); }
+                catch (Exception e) { Log.Warn($"{capability.Name}: stop failed: {e.GetType().Name}: {e.Message}"); }
             }
-            catch (Exception e)
-            {
-                Log.Warn($"stopping {capability.Name} failed: {e.GetType().Name}: {e.Message}");
-            }
-        }
+        });
+        await client.RunAsync(stop.Token).ConfigureAwait(false);
+        await capabilitiesStopped.ConfigureAwait(false);
         notifier?.Notify("STOPPING=1");
         await supervision.CancelAsync().ConfigureAwait(false);
         await watchdog.ConfigureAwait(false);

@@ -15,6 +15,7 @@ public sealed class ClawEdgeOptions
     public ClawEdge.Screen.ScreenOptions Screen { get; set; } = new();
     public ClawEdge.Camera.CameraOptions Camera { get; set; } = new();
     public ClawEdge.Canvas.CanvasOptions Canvas { get; set; } = new();
+    public ClawEdge.Gpio.GpioOptions Gpio { get; set; } = new();
 }
 
 public sealed class GatewayOptions

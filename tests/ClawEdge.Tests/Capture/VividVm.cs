@@ -58,8 +58,9 @@ public sealed class VividVm
     /// <summary>Boots the VM, runs <paramref name="guestScript"/> (busybox sh, cwd /out) and waits for power-off.</summary>
     /// <param name="bins">Executables to carry in (with their libraries and the .so files beside them); on the guest PATH.</param>
     /// <param name="needsOf">Libraries whose own dependencies the guest needs (one a binary embeds and loads from memory).</param>
+    /// <param name="launcherOptions">More scripts/vivid-vm.sh options, as given.</param>
     public static async Task<VividVm> RunAsync(string guestScript, IEnumerable<string> bins, IEnumerable<string> needsOf,
-        TimeSpan guestTimeout, string? vividParameters = null)
+        TimeSpan guestTimeout, string? vividParameters = null, IEnumerable<string>? launcherOptions = null)
     {
         string work = Tools.TempDir("vivid");
         string scriptPath = Path.Combine(work, "guest.sh");
@@ -78,6 +79,7 @@ public sealed class VividVm
             args.AddRange(["--needs-of", library]);
         if (vividParameters is not null)
             args.AddRange(["--vivid", vividParameters]);
+        args.AddRange(launcherOptions ?? []); // --insmod, --forward, --file, --env, --lib …
         args.AddRange(["--timeout", ((int)guestTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--script", scriptPath, outDir]);
         var (code, output) = await ChildProcess.RunAsync("bash", args, timeout: guestTimeout + TimeSpan.FromMinutes(3));
