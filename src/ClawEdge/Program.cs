@@ -31,7 +31,8 @@ public static class Program
                 "camera" => CameraCli.Execute(line),
                 "approvals" => ApprovalsCommand.Execute(line),
                 "version" or "--version" => Print($"clawedge {Node.ClawEdgeVersion.Current}"),
-                "help" or "--help" or "-h" => Print(Usage),
+                "help" or "--help" or "-h" => Print(Usage + string.Concat(Node.Capabilities.All.Where(c => c.VerbHelp is not null).Select(c => $"\n  {c.VerbHelp}"))),
+                _ when Node.Capabilities.All.FirstOrDefault(c => c.Verb == line.Verb) is { } capability => await capability.RunVerbAsync(line).ConfigureAwait(false),
                 _ => Fail($"unknown command '{line.Verb}' (see: clawedge help)", 2),
             };
         }

@@ -58,6 +58,8 @@ public static class DoctorCommand
         Add(Doctor.Screen(Environment.GetEnvironmentVariable));
         Add(Doctor.Skia());
         Add(Doctor.Clock(DateTimeOffset.UtcNow, File.Exists("/run/systemd/timesync/synchronized")));
+        foreach (var check in Node.Capabilities.All.SelectMany(c => c.Doctor(new Node.NodeServices { Options = options, State = state })))
+            Add(check);
 
         int failed = checks.Count(c => c.Status == CheckStatus.Fail);
         int warned = checks.Count(c => c.Status == CheckStatus.Warn);

@@ -73,7 +73,7 @@ public static class RunCommand
             PreferBootstrap = line.Option("--pair") is not null,
         };
 
-        var registry = CommandRegistry.Create(options, new NodeServices { State = state });
+        var registry = CommandRegistry.Create(options, new NodeServices { Options = options, State = state });
         if (registry.Names.Count == 0)
             return Program.Fail("no command left to serve: check --commands / Node:Commands against the commands this node has", 2);
         var description = NodeDescription.Create(registry, node.DisplayName, node.InstanceId);

@@ -14,6 +14,8 @@ public sealed class ClawEdgeOptions
     public LogOptions Log { get; set; } = new();
     public ClawEdge.Commands.Screen.ScreenOptions Screen { get; set; } = new();
     public Commands.Camera.CameraOptions Camera { get; set; } = new();
+    public ClawEdge.Location.LocationOptions Location { get; set; } = new();
+    public ClawEdge.Device.DeviceOptions Device { get; set; } = new();
 }
 
 public sealed class GatewayOptions

@@ -43,6 +43,8 @@ public sealed class CommandRegistry
             all.Add(new Commands.Camera.CameraSnapCommand(cameras));
             all.Add(new Commands.Camera.CameraClipCommand(cameras));
         }
+        foreach (var capability in global::ClawEdge.Node.Capabilities.All)
+            all.AddRange(capability.CreateCommands(services));
         return new CommandRegistry(Filter(all, options.Node.Commands));
     }
 

@@ -15,4 +15,5 @@ public static class ErrorCodes
     public const string NotificationsUnavailable = "NOTIFICATIONS_UNAVAILABLE";
     public const string LocationUnavailable = "LOCATION_UNAVAILABLE";
     public const string LocationTimeout = "LOCATION_TIMEOUT";
+    public const string LocationDisabled = "LOCATION_DISABLED";
 }
