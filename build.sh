@@ -22,6 +22,7 @@ APT_PACKAGES=(clang lld gcc linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64
 # The vivid VM leg (scripts/vivid-vm.sh): system emulator, initramfs tools, v4l2-ctl as the reference.
 APT_PACKAGES+=(qemu-system-x86 busybox-static cpio v4l-utils)
 APT_PACKAGES+=(sway)  # headless wlroots compositor for the Wayland screen.record tests
+APT_PACKAGES+=(gpsd gpsd-clients geoclue-2.0)  # location.get tests: a real gpsd fed by gpsfake, the real GeoClue daemon and demo agent
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 

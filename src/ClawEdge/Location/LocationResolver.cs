@@ -70,8 +70,9 @@ public sealed class LocationResolver
                         _ => Fixed is { } f ? f with { Timestamp = DateTimeOffset.UtcNow, ReceivedTicks = _ticks() }
                             : throw new SourceAbsentException("no Location:Fixed position is configured"),
                     };
-                    _last = fix;
-                    return fix;
+                    // Aged on the resolver's clock from here on (the source's own stamp is the same moment).
+                    _last = fix with { ReceivedTicks = _ticks() };
+                    return _last;
                 }
                 catch (SourceAbsentException e)
                 {
