@@ -19,6 +19,6 @@ public static class DeviceParams
         catch (JsonException)
         {
         }
-        throw new CommandException(ErrorCodes.InvalidRequest, $"{context.Command} takes no params: send {{}}");
+        throw new CommandException(ErrorCodes.InvalidRequest, $"INVALID_REQUEST: {context.Command} takes no params: send {{}}");
     }
 }

@@ -69,5 +69,6 @@ public sealed record LocationRequest(int TimeoutMs, long? MaxAgeMs, LocationAccu
         return number;
     }
 
-    private static CommandException Invalid(string message) => new(ErrorCodes.InvalidRequest, $"location.get: {message}");
+    // The code leads the message as in the reference's errors: the CLI prints only the message.
+    private static CommandException Invalid(string message) => new(ErrorCodes.InvalidRequest, $"INVALID_REQUEST: location.get: {message}");
 }

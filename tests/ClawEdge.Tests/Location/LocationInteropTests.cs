@@ -45,7 +45,9 @@ public sealed class GpsdNodeFixture : IAsyncInitializer, IAsyncDisposable
     }
 }
 
+// One node, one cache: the calls run one after another so "the second call within maxAgeMs" is really the second.
 [ClassDataSource<GpsdNodeFixture>(Shared = SharedType.PerClass)]
+[NotInParallel("gpsd-node")]
 public class LocationInteropTests(GpsdNodeFixture f)
 {
     /// <summary><c>openclaw nodes location get … --json</c>; the payload.</summary>
@@ -84,7 +86,8 @@ public class LocationInteropTests(GpsdNodeFixture f)
         var fix = await LocationAsync(f.Gateway, f.NodeId, "--accuracy", "precise");
         await AssertOnTrack(fix);
         await Assert.That((string?)fix["source"]).IsEqualTo("gps");
-        await Assert.That(Math.Abs((double)fix["speedMps"]! - NmeaTrack.SpeedMps)).IsLessThan(1e-3);
+        // 12.3 kn in the RMC; gpsd 3.22 may report its own speed estimate from the moving fixes, a few mm/s apart.
+        await Assert.That(Math.Abs((double)fix["speedMps"]! - NmeaTrack.SpeedMps)).IsLessThan(0.02);
         await Assert.That((double)fix["headingDeg"]!).IsEqualTo(NmeaTrack.CourseDeg);
         await Assert.That((double)fix["altitudeMeters"]!).IsEqualTo(NmeaTrack.AltitudeMsl);
         await Assert.That((bool)fix["isPrecise"]!).IsTrue();
