@@ -23,21 +23,21 @@ DISPLAY=$D xwud -in "$work/screen.xwd" >/dev/null 2>&1 & xwud=$!
 sleep 1
 
 echo "## unpaced, $FRAMES frames after 10 warm-up frames"
-for enc in libx264 mjpeg; do DISPLAY=$D "$BIN" media-bench screen "$enc" "$FRAMES" || true; done
+for enc in libx264 mjpeg; do DISPLAY=$D "$BIN" screen bench grab "$enc" "$FRAMES" || true; done
 /usr/bin/time -f "ffmpeg x11grab + libx264 ultrafast/zerolatency, $FRAMES frames: %e s wall, %U+%S s CPU, %M KB max RSS" \
   ffmpeg -v error -y -f x11grab -framerate 1000 -video_size 1920x1080 -i "$D" -frames:v "$FRAMES" \
   -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p "$work/ff.mp4"
 
 echo "## paced, $SECONDS_LONG s at 10 fps"
-DISPLAY=$D /usr/bin/time -f "  (time: %M KB max RSS)" "$BIN" media-bench record libx264 "$SECONDS_LONG" 10
+DISPLAY=$D /usr/bin/time -f "  (time: %M KB max RSS)" "$BIN" screen bench record libx264 "$SECONDS_LONG" 10
 /usr/bin/time -f "ffmpeg x11grab + libx264, $SECONDS_LONG s at 10 fps: %U+%S s CPU, %M KB max RSS" \
   ffmpeg -v error -y -f x11grab -framerate 10 -video_size 1920x1080 -i "$D" -t "$SECONDS_LONG" \
   -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p "$work/ff60.mp4"
 echo "ffmpeg file: $(stat -c %s "$work/ff60.mp4") bytes"
 
 echo "## camera path: 1920x1080 test pattern, unpaced, $FRAMES frames"
-for fmt in yuyv mjpeg; do for enc in libx264 mjpeg; do "$BIN" media-bench camera "$enc" "$FRAMES" "$fmt"; done; done
-"$BIN" media-bench convert "$FRAMES"
+for fmt in yuyv mjpeg; do for enc in libx264 mjpeg; do "$BIN" camera bench clip "$enc" "$FRAMES" "$fmt"; done; done
+"$BIN" screen bench convert "$FRAMES"
 # The reference camera.clip runs FFmpeg (-c:v libx264 -preset veryfast) on the V4L2 device; with no device here,
 # FFmpeg's own 1080p test source through a YUYV step stands in for the camera.
 for preset in ultrafast veryfast; do

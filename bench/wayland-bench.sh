@@ -27,6 +27,6 @@ sleep 1
 W=$(basename "$(ls "$run"/wayland-* | grep -v lock | head -1)")
 
 echo "## unpaced, $FRAMES frames after 10 warm-up frames"
-for enc in libx264 mjpeg; do as_user WAYLAND_DISPLAY="$W" "$BIN" media-bench screen "$enc" "$FRAMES" || true; done
+for enc in libx264 mjpeg; do as_user WAYLAND_DISPLAY="$W" "$BIN" screen bench grab "$enc" "$FRAMES" || true; done
 echo "## paced, $SECONDS_LONG s at 10 fps"
-as_user WAYLAND_DISPLAY="$W" /usr/bin/time -f "  (time: %M KB max RSS)" "$BIN" media-bench record libx264 "$SECONDS_LONG" 10
+as_user WAYLAND_DISPLAY="$W" /usr/bin/time -f "  (time: %M KB max RSS)" "$BIN" screen bench record libx264 "$SECONDS_LONG" 10

@@ -27,12 +27,10 @@ public static class Program
                 "status" => StatusCommand.Execute(line),
                 "pin" => await PinCommand.ExecuteAsync(line).ConfigureAwait(false),
                 "doctor" => await DoctorCommand.ExecuteAsync(line).ConfigureAwait(false),
-                "media-bench" => MediaBench.Execute(line),
-                "camera" => CameraCli.Execute(line),
-                "approvals" => ApprovalsCommand.Execute(line),
-                "version" or "--version" => Print($"clawedge {Node.ClawEdgeVersion.Current}"),
-                "help" or "--help" or "-h" => Print(Usage + string.Concat(Node.Capabilities.All.Where(c => c.VerbHelp is not null).Select(c => $"\n  {c.VerbHelp}"))),
-                _ when Node.Capabilities.All.FirstOrDefault(c => c.Verb == line.Verb) is { } capability => await capability.RunVerbAsync(line).ConfigureAwait(false),
+                "version" or "--version" => Print($"clawedge {Host.ClawEdgeVersion.Current}"),
+                "help" or "--help" or "-h" => Print(Usage()),
+                _ when Capabilities.All.FirstOrDefault(c => c.Verb == line.Verb) is { } capability
+                    => await capability.RunVerbAsync(line).ConfigureAwait(false),
                 _ => Fail($"unknown command '{line.Verb}' (see: clawedge help)", 2),
             };
         }
@@ -62,7 +60,10 @@ public static class Program
         return code;
     }
 
-    private const string Usage = """
+    private static string Usage() => UsageHead.Replace("{capabilities}",
+        string.Join("\n", Capabilities.All.Where(c => c.VerbHelp is not null).Select(c => "  " + c.VerbHelp)));
+
+    private const string UsageHead = """
         clawedge — an OpenClaw node in one small binary
 
         Usage:
@@ -71,9 +72,8 @@ public static class Program
           clawedge pin <sha256>             pin the gateway's new TLS certificate (after a renewal)
           clawedge pin --show               print the fingerprint the gateway presents now (sends no token)
           clawedge pin --clear              forget a pin set with `clawedge pin`
-          clawedge doctor                   check config, state, identity, gateway, TLS pin, cameras, screen, clock
-          clawedge camera list|snap|probe|layout|bench   local cameras (see: clawedge camera help)
-          clawedge approvals …              exec approvals on this node (clawedge approvals help)
+          clawedge doctor                   check config, state, identity, gateway, TLS pin, clock, then each capability
+        {capabilities}
           clawedge version
 
         Options for run (same meaning as `openclaw node run`):

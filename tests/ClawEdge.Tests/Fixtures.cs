@@ -5,11 +5,8 @@ public static class Fixtures
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static string Trace(string name) => Path.Combine(SharedRoot, "protocol", "traces", name);
-
-    /// <summary><c>../shared</c> beside the checkout (CI lays it there), or CLAWEDGE_SHARED_DIR.</summary>
-    public static string SharedRoot =>
-        Environment.GetEnvironmentVariable("CE_SHARED_DIR") ?? Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+    /// <summary>A captured gateway trace kept in the repository (tests/ClawEdge.Tests/Gateway/Traces).</summary>
+    public static string Trace(string name) => Path.Combine(RepoRoot, "tests", "ClawEdge.Tests", "Gateway", "Traces", name);
 
     private static string FindRepoRoot()
     {

@@ -110,8 +110,8 @@ public sealed unsafe class X264Encoder : VideoEncoder
     {
         Span<byte> nameZ = stackalloc byte[64];
         Span<byte> valueZ = stackalloc byte[64];
-        nameZ[global::System.Text.Encoding.ASCII.GetBytes(name, nameZ)] = 0;
-        valueZ[global::System.Text.Encoding.ASCII.GetBytes(value, valueZ)] = 0;
+        nameZ[System.Text.Encoding.ASCII.GetBytes(name, nameZ)] = 0;
+        valueZ[System.Text.Encoding.ASCII.GetBytes(value, valueZ)] = 0;
         fixed (byte* n = nameZ, v = valueZ)
         {
             if (X264.ParamParse(param, n, v) != 0)

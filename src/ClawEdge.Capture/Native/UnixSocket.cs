@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 
+using ClawEdge.Platform.Native;
+
 namespace ClawEdge.Capture.Native;
 
 /// <summary>

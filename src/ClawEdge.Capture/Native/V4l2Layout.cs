@@ -1,3 +1,5 @@
+using ClawEdge.Platform.Native;
+
 namespace ClawEdge.Capture.Native;
 
 /// <summary>
@@ -90,24 +92,24 @@ public static unsafe class V4l2Layout
         Add("offsetof(struct v4l2_streamparm, parm.capture.timeperframe)", Off(&parm.Capture.TimePerFrame, &parm));
         Add("offsetof(struct v4l2_streamparm, parm.capture.readbuffers)", Off(&parm.Capture.ReadBuffers, &parm));
 
-        Add("sizeof(struct pollfd)", sizeof(PollFd));
-        Add("VIDIOC_QUERYCAP", (long)V4l2.VIDIOC_QUERYCAP);
-        Add("VIDIOC_ENUM_FMT", (long)V4l2.VIDIOC_ENUM_FMT);
-        Add("VIDIOC_G_FMT", (long)V4l2.VIDIOC_G_FMT);
-        Add("VIDIOC_S_FMT", (long)V4l2.VIDIOC_S_FMT);
-        Add("VIDIOC_REQBUFS", (long)V4l2.VIDIOC_REQBUFS);
-        Add("VIDIOC_QUERYBUF", (long)V4l2.VIDIOC_QUERYBUF);
-        Add("VIDIOC_QBUF", (long)V4l2.VIDIOC_QBUF);
-        Add("VIDIOC_DQBUF", (long)V4l2.VIDIOC_DQBUF);
-        Add("VIDIOC_STREAMON", (long)V4l2.VIDIOC_STREAMON);
-        Add("VIDIOC_STREAMOFF", (long)V4l2.VIDIOC_STREAMOFF);
-        Add("VIDIOC_G_PARM", (long)V4l2.VIDIOC_G_PARM);
-        Add("VIDIOC_S_PARM", (long)V4l2.VIDIOC_S_PARM);
-        Add("VIDIOC_ENUM_FRAMESIZES", (long)V4l2.VIDIOC_ENUM_FRAMESIZES);
-        Add("VIDIOC_ENUM_FRAMEINTERVALS", (long)V4l2.VIDIOC_ENUM_FRAMEINTERVALS);
-        Add("O_NONBLOCK", CaptureLibc.O_NONBLOCK);
-        Add("O_CLOEXEC", CaptureLibc.O_CLOEXEC);
-        Add("MAP_SHARED", CaptureLibc.MAP_SHARED);
+        Add("sizeof(struct pollfd)", sizeof(Libc.PollFd));
+        Add("VIDIOC_QUERYCAP", (long)V4l2Abi.VIDIOC_QUERYCAP);
+        Add("VIDIOC_ENUM_FMT", (long)V4l2Abi.VIDIOC_ENUM_FMT);
+        Add("VIDIOC_G_FMT", (long)V4l2Abi.VIDIOC_G_FMT);
+        Add("VIDIOC_S_FMT", (long)V4l2Abi.VIDIOC_S_FMT);
+        Add("VIDIOC_REQBUFS", (long)V4l2Abi.VIDIOC_REQBUFS);
+        Add("VIDIOC_QUERYBUF", (long)V4l2Abi.VIDIOC_QUERYBUF);
+        Add("VIDIOC_QBUF", (long)V4l2Abi.VIDIOC_QBUF);
+        Add("VIDIOC_DQBUF", (long)V4l2Abi.VIDIOC_DQBUF);
+        Add("VIDIOC_STREAMON", (long)V4l2Abi.VIDIOC_STREAMON);
+        Add("VIDIOC_STREAMOFF", (long)V4l2Abi.VIDIOC_STREAMOFF);
+        Add("VIDIOC_G_PARM", (long)V4l2Abi.VIDIOC_G_PARM);
+        Add("VIDIOC_S_PARM", (long)V4l2Abi.VIDIOC_S_PARM);
+        Add("VIDIOC_ENUM_FRAMESIZES", (long)V4l2Abi.VIDIOC_ENUM_FRAMESIZES);
+        Add("VIDIOC_ENUM_FRAMEINTERVALS", (long)V4l2Abi.VIDIOC_ENUM_FRAMEINTERVALS);
+        Add("O_NONBLOCK", Libc.O_NONBLOCK);
+        Add("O_CLOEXEC", Libc.O_CLOEXEC);
+        Add("MAP_SHARED", Libc.MAP_SHARED);
         return list;
     }
 

@@ -6,7 +6,7 @@ namespace ClawEdge.Capture.Native;
 // offsets so the layout is written down once; V4l2Layout lists every size and offset and the tests
 // compare them with what gcc and aarch64-linux-gnu-gcc compute from the real header.
 
-internal static class V4l2
+internal static class V4l2Abi
 {
     public const uint BUF_TYPE_VIDEO_CAPTURE = 1;
     public const uint BUF_TYPE_VIDEO_CAPTURE_MPLANE = 9;

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
+using ClawEdge.Platform;
+
 namespace ClawEdge.Capture.Rpicam;
 
 /// <summary>
@@ -26,7 +28,7 @@ public sealed partial class RpicamCamera : CameraSource
     /// <summary>The cameras <c>rpicam-still --list-cameras</c> reports, when <c>rpicam-still</c> is on PATH; none otherwise.</summary>
     public static IReadOnlyList<RpicamCamera> Discover(string? path = null, TimeSpan? timeout = null)
     {
-        string? executable = FindOnPath("rpicam-still", path ?? Environment.GetEnvironmentVariable("PATH"));
+        string? executable = ExecutableResolver.Find("rpicam-still", path);
         if (executable is null)
             return [];
         var (code, output) = Run(executable, ["--list-cameras"], timeout ?? TimeSpan.FromSeconds(10), CancellationToken.None, text: true);
@@ -123,19 +125,6 @@ public sealed partial class RpicamCamera : CameraSource
             throw new CaptureException(kind, $"{Path.GetFileName(executable)} exited with {process.ExitCode}: {errors.Trim().Split('\n').LastOrDefault()}");
         }
         return (0, stdout.ToArray());
-    }
-
-    public static string? FindOnPath(string name, string? path)
-    {
-        foreach (var directory in (path ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!directory.StartsWith('/'))
-                continue;
-            string candidate = Path.Combine(directory, name);
-            if (File.Exists(candidate) && (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
-                return candidate;
-        }
-        return null;
     }
 }
 

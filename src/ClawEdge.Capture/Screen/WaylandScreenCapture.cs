@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using ClawEdge.Capture.Native;
 
+using ClawEdge.Platform.Native;
+
 namespace ClawEdge.Capture.Screen;
 
 /// <summary>
@@ -85,7 +87,7 @@ public sealed unsafe class WaylandScreenCapture : ScreenCapture
             throw new ScreenException(ScreenError.Unavailable, $"Wayland socket path is too long: {path}");
         int fd = UnixSocket.Socket(UnixSocket.AF_UNIX, UnixSocket.SOCK_STREAM | UnixSocket.SOCK_CLOEXEC, 0);
         if (fd < 0)
-            throw new ScreenException(ScreenError.Unavailable, $"socket: {CaptureLibc.Describe(Marshal.GetLastPInvokeError())}");
+            throw new ScreenException(ScreenError.Unavailable, $"socket: {Libc.Describe(Marshal.GetLastPInvokeError())}");
         var socket = new SafeFileDescriptor(fd);
         SockAddrUn address = default;
         address.Family = UnixSocket.AF_UNIX;
@@ -94,7 +96,7 @@ public sealed unsafe class WaylandScreenCapture : ScreenCapture
         {
             int errno = Marshal.GetLastPInvokeError();
             socket.Dispose();
-            throw new ScreenException(ScreenError.Unavailable, $"no Wayland compositor at {path}: {CaptureLibc.Describe(errno)}");
+            throw new ScreenException(ScreenError.Unavailable, $"no Wayland compositor at {path}: {Libc.Describe(errno)}");
         }
         return socket;
     }
@@ -168,14 +170,14 @@ public sealed unsafe class WaylandScreenCapture : ScreenCapture
 
         int memfd = UnixSocket.MemfdCreate("clawedge-screencopy", UnixSocket.MFD_CLOEXEC);
         if (memfd < 0)
-            throw new ScreenException(ScreenError.Unavailable, $"memfd_create: {CaptureLibc.Describe(Marshal.GetLastPInvokeError())}");
+            throw new ScreenException(ScreenError.Unavailable, $"memfd_create: {Libc.Describe(Marshal.GetLastPInvokeError())}");
         using (var pool = new SafeFileDescriptor(memfd))
         {
             if (UnixSocket.Ftruncate(pool, (long)_mappedBytes) != 0)
-                throw new ScreenException(ScreenError.Unavailable, $"ftruncate: {CaptureLibc.Describe(Marshal.GetLastPInvokeError())}");
-            void* mapped = CaptureLibc.Mmap(null, _mappedBytes, CaptureLibc.PROT_READ | CaptureLibc.PROT_WRITE, CaptureLibc.MAP_SHARED, pool, 0);
+                throw new ScreenException(ScreenError.Unavailable, $"ftruncate: {Libc.Describe(Marshal.GetLastPInvokeError())}");
+            void* mapped = Libc.Mmap(null, _mappedBytes, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, pool, 0);
             if (mapped == (void*)-1)
-                throw new ScreenException(ScreenError.Unavailable, $"mmap: {CaptureLibc.Describe(Marshal.GetLastPInvokeError())}");
+                throw new ScreenException(ScreenError.Unavailable, $"mmap: {Libc.Describe(Marshal.GetLastPInvokeError())}");
             _pixels = (byte*)mapped;
             _pool = _nextId++;
             var create = new WaylandMessage(_out, _shm, 0); // wl_shm.create_pool(new_id, fd, size)
@@ -310,9 +312,9 @@ public sealed unsafe class WaylandScreenCapture : ScreenCapture
             nint sent;
             do
                 sent = UnixSocket.SendMsg(_socket, &header, UnixSocket.MSG_NOSIGNAL);
-            while (sent < 0 && Marshal.GetLastPInvokeError() == CaptureLibc.EINTR);
+            while (sent < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR);
             if (sent != message.Length)
-                Lose(sent < 0 ? $"cannot write to the Wayland compositor: {CaptureLibc.Describe(Marshal.GetLastPInvokeError())}" : "short write to the Wayland compositor");
+                Lose(sent < 0 ? $"cannot write to the Wayland compositor: {Libc.Describe(Marshal.GetLastPInvokeError())}" : "short write to the Wayland compositor");
         }
     }
 
@@ -356,15 +358,15 @@ public sealed unsafe class WaylandScreenCapture : ScreenCapture
             _inEnd -= _inStart;
             _inStart = 0;
         }
-        var poll = new PollFd { Fd = _socket.Fd, Events = CaptureLibc.POLLIN };
-        int ready = CaptureLibc.Poll(&poll, 1, ReplyTimeoutMs);
+        var poll = new Libc.PollFd { Fd = _socket.Fd, Events = Libc.POLLIN };
+        int ready = Libc.Poll(&poll, 1, ReplyTimeoutMs);
         if (ready == 0)
             Lose($"the Wayland compositor did not answer within {ReplyTimeoutMs} ms");
         if (ready < 0)
         {
-            if (Marshal.GetLastPInvokeError() == CaptureLibc.EINTR)
+            if (Marshal.GetLastPInvokeError() == Libc.EINTR)
                 return;
-            Lose($"poll: {CaptureLibc.Describe(Marshal.GetLastPInvokeError())}");
+            Lose($"poll: {Libc.Describe(Marshal.GetLastPInvokeError())}");
         }
         nint read;
         fixed (byte* buffer = _in)
@@ -374,9 +376,9 @@ public sealed unsafe class WaylandScreenCapture : ScreenCapture
         if (read < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno is CaptureLibc.EINTR or CaptureLibc.EAGAIN)
+            if (errno is Libc.EINTR or Libc.EAGAIN)
                 return;
-            Lose($"cannot read from the Wayland compositor: {CaptureLibc.Describe(errno)}");
+            Lose($"cannot read from the Wayland compositor: {Libc.Describe(errno)}");
         }
         _inEnd += (int)read;
     }
@@ -411,7 +413,7 @@ public sealed unsafe class WaylandScreenCapture : ScreenCapture
         }
         _socket.Dispose();
         if (_pixels != null)
-            CaptureLibc.Munmap(_pixels, _mappedBytes);
+            Libc.Munmap(_pixels, _mappedBytes);
         if (_flipped != null)
             NativeMemory.Free(_flipped);
         _pixels = _flipped = null;

@@ -2,18 +2,20 @@ using System.Runtime.InteropServices;
 using System.Text;
 using ClawEdge.Capture.Native;
 
+using ClawEdge.Platform.Native;
+
 namespace ClawEdge.Capture.V4l2;
 
 /// <summary>What <c>VIDIOC_QUERYCAP</c> says about a device node.</summary>
 public sealed record V4l2Capabilities(string Driver, string Card, string BusInfo, uint Capabilities, uint DeviceCaps)
 {
     /// <summary>What this node can do: <c>device_caps</c> when the driver fills it (it always does since 3.3), never the whole device's <c>capabilities</c>.</summary>
-    public uint Effective => (Capabilities & Native.V4l2.CAP_DEVICE_CAPS) != 0 ? DeviceCaps : Capabilities;
-    public bool MultiPlanar => (Effective & Native.V4l2.CAP_VIDEO_CAPTURE_MPLANE) != 0 && (Effective & Native.V4l2.CAP_VIDEO_CAPTURE) == 0;
+    public uint Effective => (Capabilities & Native.V4l2Abi.CAP_DEVICE_CAPS) != 0 ? DeviceCaps : Capabilities;
+    public bool MultiPlanar => (Effective & Native.V4l2Abi.CAP_VIDEO_CAPTURE_MPLANE) != 0 && (Effective & Native.V4l2Abi.CAP_VIDEO_CAPTURE) == 0;
 
     /// <summary>A capture node we can stream from. UVC metadata nodes and ISP output nodes fail this.</summary>
-    public bool IsStreamingCapture => (Effective & (Native.V4l2.CAP_VIDEO_CAPTURE | Native.V4l2.CAP_VIDEO_CAPTURE_MPLANE)) != 0
-        && (Effective & Native.V4l2.CAP_STREAMING) != 0;
+    public bool IsStreamingCapture => (Effective & (Native.V4l2Abi.CAP_VIDEO_CAPTURE | Native.V4l2Abi.CAP_VIDEO_CAPTURE_MPLANE)) != 0
+        && (Effective & Native.V4l2Abi.CAP_STREAMING) != 0;
 }
 
 /// <summary>One pixel format a device offers, with its sizes and, per size, its frame rates.</summary>
@@ -94,7 +96,7 @@ public sealed class V4l2Camera : CameraSource
             var caps = V4l2Io.QueryCapabilities(fd, path);
             if (!caps.IsStreamingCapture)
                 return null;
-            uint type = caps.MultiPlanar ? Native.V4l2.BUF_TYPE_VIDEO_CAPTURE_MPLANE : Native.V4l2.BUF_TYPE_VIDEO_CAPTURE;
+            uint type = caps.MultiPlanar ? Native.V4l2Abi.BUF_TYPE_VIDEO_CAPTURE_MPLANE : Native.V4l2Abi.BUF_TYPE_VIDEO_CAPTURE;
             var formats = V4l2Io.EnumerateFormats(fd, type);
             var modes = new List<CameraMode>();
             foreach (var f in formats)

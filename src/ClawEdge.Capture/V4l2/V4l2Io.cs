@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using ClawEdge.Capture.Native;
 
+using ClawEdge.Platform.Native;
+
 namespace ClawEdge.Capture.V4l2;
 
 /// <summary>The ioctls, with errno mapped to <see cref="CaptureError"/>.</summary>
@@ -9,21 +11,25 @@ internal static unsafe class V4l2Io
 {
     public static SafeFileDescriptor OpenDevice(string path)
     {
-        int fd = CaptureLibc.Open(path, CaptureLibc.O_RDWR | CaptureLibc.O_NONBLOCK | CaptureLibc.O_CLOEXEC);
-        if (fd < 0)
-            throw Error(Marshal.GetLastPInvokeError(), path, "open");
-        return new SafeFileDescriptor(fd);
+        var fd = Libc.Open(path, Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+        if (fd.IsInvalid)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            fd.Dispose();
+            throw Error(errno, path, "open");
+        }
+        return fd;
     }
 
     /// <summary>errno from an ioctl or open → the failure a caller can act on.</summary>
     public static CaptureException Error(int errno, string path, string operation) => errno switch
     {
-        CaptureLibc.EACCES or CaptureLibc.EPERM => new CaptureException(CaptureError.PermissionDenied,
+        Libc.EACCES or Libc.EPERM => new CaptureException(CaptureError.PermissionDenied,
             $"{path}: permission denied ({operation}); add the user to the 'video' group (sudo usermod -aG video $USER) and log in again"),
-        CaptureLibc.EBUSY => new CaptureException(CaptureError.Busy, $"{path} is busy: another program is streaming from it ({operation})"),
-        CaptureLibc.ENODEV or CaptureLibc.ENXIO => new CaptureException(CaptureError.Disconnected, $"{path} is gone (unplugged?) ({operation})"),
-        CaptureLibc.ENOENT => new CaptureException(CaptureError.NotFound, $"{path} does not exist"),
-        _ => new CaptureException(CaptureError.Failed, $"{path}: {operation} failed: {CaptureLibc.Describe(errno)} (errno {errno})"),
+        Libc.EBUSY => new CaptureException(CaptureError.Busy, $"{path} is busy: another program is streaming from it ({operation})"),
+        Libc.ENODEV or Libc.ENXIO => new CaptureException(CaptureError.Disconnected, $"{path} is gone (unplugged?) ({operation})"),
+        Libc.ENOENT => new CaptureException(CaptureError.NotFound, $"{path} does not exist"),
+        _ => new CaptureException(CaptureError.Failed, $"{path}: {operation} failed: {Libc.Describe(errno)} (errno {errno})"),
     };
 
     /// <summary>ioctl, retried on EINTR; returns errno (0 on success).</summary>
@@ -31,10 +37,10 @@ internal static unsafe class V4l2Io
     {
         while (true)
         {
-            if (CaptureLibc.Ioctl(fd, request, arg) == 0)
+            if (Libc.Ioctl(fd, request, arg) == 0)
                 return 0;
             int errno = Marshal.GetLastPInvokeError();
-            if (errno != CaptureLibc.EINTR)
+            if (errno != Libc.EINTR)
                 return errno;
         }
     }
@@ -56,7 +62,7 @@ internal static unsafe class V4l2Io
     public static V4l2Capabilities QueryCapabilities(SafeFileDescriptor fd, string path)
     {
         V4l2Capability cap = default;
-        Check(fd, Native.V4l2.VIDIOC_QUERYCAP, &cap, path, "VIDIOC_QUERYCAP");
+        Check(fd, Native.V4l2Abi.VIDIOC_QUERYCAP, &cap, path, "VIDIOC_QUERYCAP");
         return new V4l2Capabilities(Text(cap.Driver, 16), Text(cap.Card, 32), Text(cap.BusInfo, 32), cap.Capabilities, cap.DeviceCaps);
     }
 
@@ -68,7 +74,7 @@ internal static unsafe class V4l2Io
             V4l2FmtDesc desc = default;
             desc.Index = i;
             desc.Type = type;
-            if (Ioctl(fd, Native.V4l2.VIDIOC_ENUM_FMT, &desc) != 0)
+            if (Ioctl(fd, Native.V4l2Abi.VIDIOC_ENUM_FMT, &desc) != 0)
                 break; // EINVAL ends the list
             formats.Add(new V4l2FormatInfo(desc.PixelFormat, Text(desc.Description, 32), (desc.Flags & 1) != 0, EnumerateSizes(fd, desc.PixelFormat)));
         }
@@ -83,9 +89,9 @@ internal static unsafe class V4l2Io
             V4l2FrmSizeEnum size = default;
             size.Index = i;
             size.PixelFormat = fourcc;
-            if (Ioctl(fd, Native.V4l2.VIDIOC_ENUM_FRAMESIZES, &size) != 0)
+            if (Ioctl(fd, Native.V4l2Abi.VIDIOC_ENUM_FRAMESIZES, &size) != 0)
                 break;
-            if (size.Type == Native.V4l2.FRMSIZE_TYPE_DISCRETE)
+            if (size.Type == Native.V4l2Abi.FRMSIZE_TYPE_DISCRETE)
             {
                 sizes.Add(new V4l2SizeInfo((int)size.DiscreteWidth, (int)size.DiscreteHeight, EnumerateRates(fd, fourcc, size.DiscreteWidth, size.DiscreteHeight)));
             }
@@ -110,9 +116,9 @@ internal static unsafe class V4l2Io
             ival.PixelFormat = fourcc;
             ival.Width = width;
             ival.Height = height;
-            if (Ioctl(fd, Native.V4l2.VIDIOC_ENUM_FRAMEINTERVALS, &ival) != 0)
+            if (Ioctl(fd, Native.V4l2Abi.VIDIOC_ENUM_FRAMEINTERVALS, &ival) != 0)
                 break;
-            if (ival.Type == Native.V4l2.FRMIVAL_TYPE_DISCRETE)
+            if (ival.Type == Native.V4l2Abi.FRMIVAL_TYPE_DISCRETE)
             {
                 if (ival.Discrete.Numerator > 0)
                     rates.Add(Math.Round((double)ival.Discrete.Denominator / ival.Discrete.Numerator, 3));

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ClawEdge.Capture.Native;
 
+using ClawEdge.Platform.Native;
+
 namespace ClawEdge.Capture.V4l2;
 
 /// <summary>
@@ -25,7 +27,7 @@ public sealed unsafe class V4l2Session : CaptureSession
         _fd = fd;
         _path = path;
         _type = type;
-        _multiPlanar = type == Native.V4l2.BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+        _multiPlanar = type == Native.V4l2Abi.BUF_TYPE_VIDEO_CAPTURE_MPLANE;
         _maps = new byte*[bufferCount];
         _lengths = new nuint[bufferCount];
     }
@@ -52,7 +54,7 @@ public sealed unsafe class V4l2Session : CaptureSession
             var caps = V4l2Io.QueryCapabilities(fd, path);
             if (!caps.IsStreamingCapture)
                 throw new CaptureException(CaptureError.Unsupported, $"{path} is not a streaming capture device");
-            uint type = caps.MultiPlanar ? Native.V4l2.BUF_TYPE_VIDEO_CAPTURE_MPLANE : Native.V4l2.BUF_TYPE_VIDEO_CAPTURE;
+            uint type = caps.MultiPlanar ? Native.V4l2Abi.BUF_TYPE_VIDEO_CAPTURE_MPLANE : Native.V4l2Abi.BUF_TYPE_VIDEO_CAPTURE;
             session = new V4l2Session(fd, path, type, Math.Clamp(bufferCount, 2, 8)) { DriverName = caps.Driver };
             session.SetFormat(format, width, height);
             session.SetRate(fps);
@@ -79,7 +81,7 @@ public sealed unsafe class V4l2Session : CaptureSession
             f.PixMp.Width = (uint)width;
             f.PixMp.Height = (uint)height;
             f.PixMp.PixelFormat = (uint)format;
-            f.PixMp.Field = Native.V4l2.FIELD_NONE;
+            f.PixMp.Field = Native.V4l2Abi.FIELD_NONE;
             f.PixMp.NumPlanes = 1;
         }
         else
@@ -87,9 +89,9 @@ public sealed unsafe class V4l2Session : CaptureSession
             f.Pix.Width = (uint)width;
             f.Pix.Height = (uint)height;
             f.Pix.PixelFormat = (uint)format;
-            f.Pix.Field = Native.V4l2.FIELD_NONE;
+            f.Pix.Field = Native.V4l2Abi.FIELD_NONE;
         }
-        V4l2Io.Check(_fd, Native.V4l2.VIDIOC_S_FMT, &f, _path, "VIDIOC_S_FMT");
+        V4l2Io.Check(_fd, Native.V4l2Abi.VIDIOC_S_FMT, &f, _path, "VIDIOC_S_FMT");
         if (_multiPlanar)
         {
             if (f.PixMp.NumPlanes != 1)
@@ -116,15 +118,15 @@ public sealed unsafe class V4l2Session : CaptureSession
     {
         V4l2StreamParm parm = default;
         parm.Type = _type;
-        if (V4l2Io.Ioctl(_fd, Native.V4l2.VIDIOC_G_PARM, &parm) != 0)
+        if (V4l2Io.Ioctl(_fd, Native.V4l2Abi.VIDIOC_G_PARM, &parm) != 0)
             return; // drivers without G_PARM run at their one rate
-        if (fps > 0 && (parm.Capture.Capability & Native.V4l2.CAP_TIMEPERFRAME) != 0)
+        if (fps > 0 && (parm.Capture.Capability & Native.V4l2Abi.CAP_TIMEPERFRAME) != 0)
         {
             // Express the rate as a fraction exact for NTSC-style rates (29.97 = 1000/30000).
             parm.Capture.TimePerFrame.Numerator = 1000;
             parm.Capture.TimePerFrame.Denominator = (uint)Math.Round(fps * 1000);
-            int errno = V4l2Io.Ioctl(_fd, Native.V4l2.VIDIOC_S_PARM, &parm);
-            if (errno == CaptureLibc.EBUSY || errno == CaptureLibc.ENODEV)
+            int errno = V4l2Io.Ioctl(_fd, Native.V4l2Abi.VIDIOC_S_PARM, &parm);
+            if (errno == Libc.EBUSY || errno == Libc.ENODEV)
                 throw V4l2Io.Error(errno, _path, "VIDIOC_S_PARM");
             RateSet = errno == 0;
         }
@@ -137,8 +139,8 @@ public sealed unsafe class V4l2Session : CaptureSession
         V4l2RequestBuffers req = default;
         req.Count = (uint)_maps.Length;
         req.Type = _type;
-        req.Memory = Native.V4l2.MEMORY_MMAP;
-        V4l2Io.Check(_fd, Native.V4l2.VIDIOC_REQBUFS, &req, _path, "VIDIOC_REQBUFS");
+        req.Memory = Native.V4l2Abi.MEMORY_MMAP;
+        V4l2Io.Check(_fd, Native.V4l2Abi.VIDIOC_REQBUFS, &req, _path, "VIDIOC_REQBUFS");
         if (req.Count < 2)
             throw new CaptureException(CaptureError.Failed, $"{_path} granted {req.Count} buffer(s); streaming needs 2");
         int count = (int)Math.Min(req.Count, (uint)_maps.Length);
@@ -147,10 +149,10 @@ public sealed unsafe class V4l2Session : CaptureSession
             V4l2Buffer buf = default;
             V4l2Plane plane = default;
             Prepare(ref buf, &plane, (uint)i);
-            V4l2Io.Check(_fd, Native.V4l2.VIDIOC_QUERYBUF, &buf, _path, "VIDIOC_QUERYBUF");
+            V4l2Io.Check(_fd, Native.V4l2Abi.VIDIOC_QUERYBUF, &buf, _path, "VIDIOC_QUERYBUF");
             nuint length = _multiPlanar ? plane.Length : buf.Length;
             long offset = _multiPlanar ? plane.MMemOffset : buf.MOffset;
-            void* map = CaptureLibc.Mmap(null, length, CaptureLibc.PROT_READ | CaptureLibc.PROT_WRITE, CaptureLibc.MAP_SHARED, _fd, offset);
+            void* map = Libc.Mmap(null, length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, _fd, offset);
             if (map == (void*)-1)
                 throw V4l2Io.Error(Marshal.GetLastPInvokeError(), _path, "mmap");
             _maps[i] = (byte*)map;
@@ -164,7 +166,7 @@ public sealed unsafe class V4l2Session : CaptureSession
     {
         buf.Index = index;
         buf.Type = _type;
-        buf.Memory = Native.V4l2.MEMORY_MMAP;
+        buf.Memory = Native.V4l2Abi.MEMORY_MMAP;
         if (_multiPlanar)
         {
             buf.MPlanes = plane;
@@ -177,13 +179,13 @@ public sealed unsafe class V4l2Session : CaptureSession
         V4l2Buffer buf = default;
         V4l2Plane plane = default;
         Prepare(ref buf, &plane, (uint)index);
-        V4l2Io.Check(_fd, Native.V4l2.VIDIOC_QBUF, &buf, _path, "VIDIOC_QBUF");
+        V4l2Io.Check(_fd, Native.V4l2Abi.VIDIOC_QBUF, &buf, _path, "VIDIOC_QBUF");
     }
 
     private void StreamOn()
     {
         int type = (int)_type;
-        V4l2Io.Check(_fd, Native.V4l2.VIDIOC_STREAMON, &type, _path, "VIDIOC_STREAMON");
+        V4l2Io.Check(_fd, Native.V4l2Abi.VIDIOC_STREAMON, &type, _path, "VIDIOC_STREAMON");
         _streaming = true;
     }
 
@@ -199,10 +201,10 @@ public sealed unsafe class V4l2Session : CaptureSession
             V4l2Buffer buf = default;
             V4l2Plane plane = default;
             Prepare(ref buf, &plane, 0);
-            int errno = V4l2Io.Ioctl(_fd, Native.V4l2.VIDIOC_DQBUF, &buf);
+            int errno = V4l2Io.Ioctl(_fd, Native.V4l2Abi.VIDIOC_DQBUF, &buf);
             if (errno == 0)
             {
-                if ((buf.Flags & Native.V4l2.BUF_FLAG_ERROR) != 0)
+                if ((buf.Flags & Native.V4l2Abi.BUF_FLAG_ERROR) != 0)
                 {
                     Queue((int)buf.Index); // a corrupt frame (USB hiccup): drop it, wait for the next
                     continue;
@@ -218,18 +220,18 @@ public sealed unsafe class V4l2Session : CaptureSession
                 var frame = new Frame(data, Width, Height, Format.IsCompressed() ? 0 : BytesPerLine, Format, timestamp, buf.Sequence);
                 return new FrameLease(frame, this, (int)buf.Index);
             }
-            if (errno != CaptureLibc.EAGAIN)
+            if (errno != Libc.EAGAIN)
                 throw V4l2Io.Error(errno, _path, "VIDIOC_DQBUF");
 
             long remaining = (deadline - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
             if (remaining <= 0)
                 throw new CaptureException(CaptureError.Timeout, $"{_path} delivered no frame within {timeout.TotalMilliseconds:0} ms (stalled device?)");
             // Short slices so cancellation is seen promptly without an extra wake-up pipe.
-            PollFd pfd = new() { Fd = _fd.Fd, Events = CaptureLibc.POLLIN };
-            int ready = CaptureLibc.Poll(&pfd, 1, (int)Math.Min(remaining, 100));
-            if (ready < 0 && Marshal.GetLastPInvokeError() is int perr && perr != CaptureLibc.EINTR)
+            Libc.PollFd pfd = new() { Fd = _fd.Fd, Events = Libc.POLLIN };
+            int ready = Libc.Poll(&pfd, 1, (int)Math.Min(remaining, 100));
+            if (ready < 0 && Marshal.GetLastPInvokeError() is int perr && perr != Libc.EINTR)
                 throw V4l2Io.Error(perr, _path, "poll");
-            if (ready > 0 && (pfd.Revents & (CaptureLibc.POLLHUP | CaptureLibc.POLLNVAL)) != 0 && (pfd.Revents & CaptureLibc.POLLIN) == 0)
+            if (ready > 0 && (pfd.Revents & (Libc.POLLHUP | Libc.POLLNVAL)) != 0 && (pfd.Revents & Libc.POLLIN) == 0)
                 throw new CaptureException(CaptureError.Disconnected, $"{_path} is gone (unplugged?)");
         }
     }
@@ -245,8 +247,8 @@ public sealed unsafe class V4l2Session : CaptureSession
         V4l2Buffer buf = default;
         V4l2Plane plane = default;
         Prepare(ref buf, &plane, (uint)token);
-        errno = V4l2Io.Ioctl(_fd, Native.V4l2.VIDIOC_QBUF, &buf);
-        if (errno != 0 && errno != CaptureLibc.ENODEV)
+        errno = V4l2Io.Ioctl(_fd, Native.V4l2Abi.VIDIOC_QBUF, &buf);
+        if (errno != 0 && errno != Libc.ENODEV)
             throw V4l2Io.Error(errno, _path, "VIDIOC_QBUF");
     }
 
@@ -258,12 +260,12 @@ public sealed unsafe class V4l2Session : CaptureSession
         if (_streaming && !_fd.IsClosed)
         {
             int type = (int)_type;
-            V4l2Io.Ioctl(_fd, Native.V4l2.VIDIOC_STREAMOFF, &type);
+            V4l2Io.Ioctl(_fd, Native.V4l2Abi.VIDIOC_STREAMOFF, &type);
         }
         for (int i = 0; i < _maps.Length; i++)
         {
             if (_maps[i] != null)
-                CaptureLibc.Munmap(_maps[i], _lengths[i]);
+                Libc.Munmap(_maps[i], _lengths[i]);
             _maps[i] = null;
         }
         _fd.Dispose();

@@ -1,6 +1,9 @@
 using ClawEdge.Config;
+using ClawEdge.Host;
 using ClawEdge.Service;
 using ClawEdge.State;
+
+using ClawEdge.Gateway;
 
 namespace ClawEdge.Cli;
 
@@ -17,8 +20,7 @@ public static class DoctorCommand
         }
 
         ClawEdgeOptions options;
-        string source = line.Option("--config") ?? Environment.GetEnvironmentVariable("CLAWEDGE_CONFIG")
-            ?? (File.Exists(ConfigLoader.DefaultPath) ? ConfigLoader.DefaultPath : "built-in defaults");
+        string source = ConfigLoader.ResolvePath(line.Option("--config")) ?? "built-in defaults";
         try
         {
             options = ConfigLoader.Load(line.Option("--config"), line.ConfigOverrides);
@@ -44,7 +46,7 @@ public static class DoctorCommand
         {
             Add(new(CheckStatus.Fail, "node state", e.Message));
         }
-        var endpoint = RunCommand.ResolveEndpoint(options.Gateway, null, node ?? new NodeFile());
+        var endpoint = EndpointResolver.Resolve(options.Gateway, null, node ?? new NodeFile());
         Add(Doctor.Pairing(node, endpoint));
         if (node?.LastConnect is { } last)
             Add(new(last.State == "connected" ? CheckStatus.Ok : CheckStatus.Warn, "last link",
@@ -53,13 +55,12 @@ public static class DoctorCommand
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         Add(await Doctor.TlsPinAsync(endpoint, cancel.Token).ConfigureAwait(false));
         Add(await Doctor.GatewayAsync(endpoint, cancel.Token).ConfigureAwait(false));
-        foreach (var check in Doctor.Cameras())
-            Add(check);
-        Add(Doctor.Screen(Environment.GetEnvironmentVariable));
         Add(Doctor.Skia());
         Add(Doctor.Clock(DateTimeOffset.UtcNow, File.Exists("/run/systemd/timesync/synchronized")));
-        foreach (var check in Node.Capabilities.All.SelectMany(c => c.Doctor(new Node.NodeServices { Options = options, State = state })))
-            Add(check);
+        var services = new NodeServices { Options = options, State = state };
+        foreach (var capability in Capabilities.All)
+            foreach (var check in capability.Doctor(services))
+                Add(check);
 
         int failed = checks.Count(c => c.Status == CheckStatus.Fail);
         int warned = checks.Count(c => c.Status == CheckStatus.Warn);

@@ -23,7 +23,7 @@ public static class PinCommand
         }
         if (line.Has("--show"))
         {
-            var endpoint = RunCommand.ResolveEndpoint(options.Gateway, null, File.Exists(state.PathOf(StateStore.NodeFileName)) ? state.LoadNode() : new NodeFile());
+            var endpoint = EndpointResolver.Resolve(options.Gateway, null, File.Exists(state.PathOf(StateStore.NodeFileName)) ? state.LoadNode() : new NodeFile());
             string fingerprint = await CertificateProbe.FingerprintAsync(endpoint.Host, endpoint.Port, CancellationToken.None).ConfigureAwait(false);
             Console.Out.WriteLine($"{endpoint.Host}:{endpoint.Port} presents sha256:{fingerprint}");
             Console.Out.WriteLine(endpoint.TlsFingerprint == fingerprint ? "this matches the current pin" : $"to trust it (after checking it on the gateway host): clawedge pin {fingerprint}");

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using ClawEdge.Config;
 using ClawEdge.Gateway;
 using ClawEdge.Logging;
-using ClawEdge.Node;
+using ClawEdge.Host;
 using ClawEdge.Service;
 using ClawEdge.State;
 
@@ -45,7 +45,7 @@ public static class RunCommand
         if (pairText is not null)
             setup = FirstBoot.Parse(pairText, pairFile);
 
-        var endpoint = ResolveEndpoint(options.Gateway, setup, node);
+        var endpoint = EndpointResolver.Resolve(options.Gateway, setup, node);
         if (!endpoint.Tls && !endpoint.IsPlaintextSafe() && !options.Gateway.AllowInsecurePlaintext)
             return Program.Fail($"refusing plaintext ws:// to {endpoint.Host}: it is not loopback or a private address, so the token would travel in clear. "
                 + "Use --tls (and --tls-fingerprint for a self-signed gateway), or --allow-insecure-plaintext if the network is trusted.", 2);
@@ -73,7 +73,7 @@ public static class RunCommand
             PreferBootstrap = line.Option("--pair") is not null,
         };
 
-        var registry = CommandRegistry.Create(options, new NodeServices { Options = options, State = state });
+        var registry = CommandRegistry.Create(Capabilities.All, new NodeServices { Options = options, State = state });
         if (registry.Names.Count == 0)
             return Program.Fail("no command left to serve: check --commands / Node:Commands against the commands this node has", 2);
         var description = NodeDescription.Create(registry, node.DisplayName, node.InstanceId);
@@ -131,24 +131,6 @@ public static class RunCommand
             return 0;
         }
         return Program.Fail($"the running node is not connected: {last?.State ?? "no link yet"}{(last?.Detail is { Length: > 0 } d ? $" ({d})" : "")}", 1);
-    }
-
-    /// <summary>
-    /// Explicit options win; then the setup code; then the endpoint a setup code saved earlier; then
-    /// 127.0.0.1:18789. A pin set with <c>clawedge pin</c> wins over any other pin: it is the owner's latest word.
-    /// </summary>
-    public static GatewayEndpoint ResolveEndpoint(GatewayOptions options, SetupCode? setup, NodeFile node)
-    {
-        var saved = node.Gateway;
-        string host = options.Host ?? setup?.Endpoint.Host ?? saved?.Host ?? "127.0.0.1";
-        int port = options.Port ?? setup?.Endpoint.Port ?? saved?.Port ?? 18789;
-        string? path = options.ContextPath ?? setup?.Endpoint.ContextPath ?? saved?.ContextPath;
-        string? pin = TlsPin.Normalize(node.PinnedFingerprint)
-            ?? TlsPin.Normalize(options.TlsFingerprint) ?? setup?.Endpoint.TlsFingerprint ?? saved?.TlsFingerprint;
-        bool tls = options.Tls ?? setup?.Endpoint.Tls ?? saved?.Tls ?? pin is not null;
-        if (!tls)
-            pin = null;
-        return new GatewayEndpoint(host, port, tls, pin, string.IsNullOrEmpty(path) ? null : path);
     }
 
     private static string? Secret(string environmentVariable, string? file)

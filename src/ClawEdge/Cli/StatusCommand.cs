@@ -2,6 +2,8 @@ using System.Text;
 using ClawEdge.Config;
 using ClawEdge.State;
 
+using ClawEdge.Gateway;
+
 namespace ClawEdge.Cli;
 
 /// <summary><c>clawedge status</c>: what this node is and where its link stands, read from the state directory.</summary>
@@ -13,7 +15,7 @@ public static class StatusCommand
         var state = new StateStore(options.State.Directory ?? StateStore.DefaultDirectory());
         var identity = state.TryLoadIdentity();
         var node = File.Exists(state.PathOf(StateStore.NodeFileName)) ? state.LoadNode() : null;
-        var endpoint = RunCommand.ResolveEndpoint(options.Gateway, null, node ?? new NodeFile());
+        var endpoint = EndpointResolver.Resolve(options.Gateway, null, node ?? new NodeFile());
         // Without gateway options, describe the gateway the node last talked to, not the defaults.
         bool explicitGateway = options.Gateway.Host is not null || options.Gateway.Port is not null;
         string origin = !explicitGateway && node?.LastConnect?.Url is { Length: > 0 } lastUrl ? lastUrl : endpoint.Origin;

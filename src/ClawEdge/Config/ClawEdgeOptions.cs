@@ -12,8 +12,8 @@ public sealed class ClawEdgeOptions
     public NodeOptions Node { get; set; } = new();
     public StateOptions State { get; set; } = new();
     public LogOptions Log { get; set; } = new();
-    public ClawEdge.Commands.Screen.ScreenOptions Screen { get; set; } = new();
-    public Commands.Camera.CameraOptions Camera { get; set; } = new();
+    public ClawEdge.Screen.ScreenOptions Screen { get; set; } = new();
+    public ClawEdge.Camera.CameraOptions Camera { get; set; } = new();
     public ClawEdge.Location.LocationOptions Location { get; set; } = new();
     public ClawEdge.Device.DeviceOptions Device { get; set; } = new();
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 
+using ClawEdge.Gateway;
+
 namespace ClawEdge.Config;
 
 /// <summary>
@@ -9,6 +11,10 @@ namespace ClawEdge.Config;
 public static class ConfigLoader
 {
     public const string DefaultPath = "/etc/clawedge/clawedge.json";
+
+    /// <summary>Which file is read: <c>--config</c>, else <c>$CLAWEDGE_CONFIG</c>, else the default path if it exists; null means built-in defaults.</summary>
+    public static string? ResolvePath(string? configOption)
+        => configOption ?? Environment.GetEnvironmentVariable("CLAWEDGE_CONFIG") ?? (File.Exists(DefaultPath) ? DefaultPath : null);
     public const string EnvironmentPrefix = "CLAWEDGE_";
 
     /// <param name="configPath">An explicit <c>--config</c>: must exist. Null: the default path, if present.</param>
@@ -17,7 +23,7 @@ public static class ConfigLoader
         IDictionary<string, string?>? environment = null)
     {
         var builder = new ConfigurationBuilder();
-        string? path = configPath ?? Environment.GetEnvironmentVariable("CLAWEDGE_CONFIG") ?? (File.Exists(DefaultPath) ? DefaultPath : null);
+        string? path = ResolvePath(configPath);
         if (path is not null)
         {
             if (!File.Exists(path))

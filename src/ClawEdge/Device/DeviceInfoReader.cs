@@ -17,7 +17,7 @@ public static class DeviceInfoReader
             (null, { } k) => $"kernel {k}",
             _ => "unknown",
         };
-        string app = ClawEdge.Node.ClawEdgeVersion.Current;
+        string app = ClawEdge.Host.ClawEdgeVersion.Current;
         return new DeviceInfo
         {
             DeviceName = string.IsNullOrWhiteSpace(displayName) ? Environment.MachineName : displayName,

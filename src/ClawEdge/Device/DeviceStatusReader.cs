@@ -140,7 +140,7 @@ public static class DeviceStatusReader
     /// <summary>statvfs(3) of <paramref name="path"/>: total = blocks, free = blocks available to unprivileged users, used = blocks − free blocks (as df).</summary>
     public static StorageStatus? Storage(string path)
     {
-        if (ClawEdge.Native.Libc.Statvfs(path, out var s) != 0)
+        if (ClawEdge.Platform.Native.Libc.Statvfs(path, out var s) != 0)
         {
             ClawEdge.Logging.Log.Debug($"statvfs {path} failed: errno {Marshal.GetLastPInvokeError()}");
             return null;

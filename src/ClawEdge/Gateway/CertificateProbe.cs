@@ -1,6 +1,5 @@
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 
 namespace ClawEdge.Gateway;
 
@@ -17,7 +16,7 @@ public static class CertificateProbe
         await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (_, certificate, _, _) =>
         {
             if (certificate is not null)
-                fingerprint = Convert.ToHexStringLower(SHA256.HashData(certificate.GetRawCertData()));
+                fingerprint = TlsPin.Of(certificate);
             return true;
         });
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = host }, timeout.Token).ConfigureAwait(false);

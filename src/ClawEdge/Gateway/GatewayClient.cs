@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
 using ClawEdge.Logging;
-using ClawEdge.Node;
+using ClawEdge.Host;
 using ClawEdge.State;
 
 namespace ClawEdge.Gateway;

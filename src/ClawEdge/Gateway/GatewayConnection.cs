@@ -50,7 +50,7 @@ public sealed class GatewayConnection : IAsyncDisposable
             {
                 if (certificate is null)
                     return false;
-                seenFingerprint = Convert.ToHexStringLower(SHA256.HashData(certificate.GetRawCertData()));
+                seenFingerprint = TlsPin.Of(certificate);
                 return CryptographicOperations.FixedTimeEquals(
                     System.Text.Encoding.ASCII.GetBytes(seenFingerprint), System.Text.Encoding.ASCII.GetBytes(pin));
             };

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ClawEdge.Config;
 
+
 namespace ClawEdge.Gateway;
 
 /// <summary>

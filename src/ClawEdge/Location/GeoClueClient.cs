@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using ClawEdge.Location.DBus;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Location;
 
@@ -23,7 +23,7 @@ public sealed class GeoClueClient(string busAddress)
         DBusConnection bus;
         try
         {
-            bus = await DBusConnection.ConnectAsync(busAddress, ClawEdge.Native.Libc.GetUid(), cancellationToken).ConfigureAwait(false);
+            bus = await DBusConnection.ConnectAsync(busAddress, ClawEdge.Platform.Native.Libc.GetUid(), cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException e)
         {
@@ -68,7 +68,7 @@ public sealed class GeoClueClient(string busAddress)
             throw new TimeoutException(stage switch
             {
                 // GeoClue holds GetClient until an authorization agent for this uid registers.
-                "GetClient" => $"GeoClue is waiting for an authorization agent for uid {ClawEdge.Native.Libc.GetUid()}: on a desktop the shell's; "
+                "GetClient" => $"GeoClue is waiting for an authorization agent for uid {ClawEdge.Platform.Native.Libc.GetUid()}: on a desktop the shell's; "
                     + "headless, run /usr/libexec/geoclue-2.0/demos/agent as this user (geoclue-demo-agent must be in [agent] whitelist of /etc/geoclue/geoclue.conf)",
                 "Start" => "GeoClue did not answer Start in time",
                 _ => "GeoClue found no location in time (no GPS, Wi-Fi or network source answered)",
@@ -82,7 +82,7 @@ public sealed class GeoClueClient(string busAddress)
             || e.Detail.Contains("disallowed", StringComparison.OrdinalIgnoreCase) || e.Detail.Contains("not authorized", StringComparison.OrdinalIgnoreCase))
         {
             throw new CommandException(ErrorCodes.LocationDisabled, $"LOCATION_DISABLED: GeoClue refused {stage} ({e.Message}). Allow this node in /etc/geoclue/geoclue.conf: "
-                + $"[{DesktopId}] allowed=true system=true users= — and make sure location services are on for uid {ClawEdge.Native.Libc.GetUid()}");
+                + $"[{DesktopId}] allowed=true system=true users= — and make sure location services are on for uid {ClawEdge.Platform.Native.Libc.GetUid()}");
         }
     }
 

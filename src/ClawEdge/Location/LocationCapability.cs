@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using ClawEdge.Node;
+using ClawEdge.Host;
 using ClawEdge.Service;
 
 namespace ClawEdge.Location;

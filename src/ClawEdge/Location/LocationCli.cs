@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ClawEdge.Cli;
 using ClawEdge.Config;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Location;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Location;
 

@@ -1,4 +1,4 @@
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Location;
 

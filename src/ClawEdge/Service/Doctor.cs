@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using ClawEdge.Config;
 using ClawEdge.Gateway;
-using ClawEdge.Native;
+using ClawEdge.Platform.Native;
 using ClawEdge.State;
 
 namespace ClawEdge.Service;
@@ -102,7 +102,7 @@ public static class Doctor
     {
         try
         {
-            await using var connection = await GatewayConnection.OpenAsync(endpoint, $"clawedge-doctor/{Node.ClawEdgeVersion.Current}", cancellationToken).ConfigureAwait(false);
+            await using var connection = await GatewayConnection.OpenAsync(endpoint, $"clawedge-doctor/{Host.ClawEdgeVersion.Current}", cancellationToken).ConfigureAwait(false);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             while (await connection.ReceiveAsync(timeout.Token).ConfigureAwait(false) is { } frame)
@@ -153,57 +153,6 @@ public static class Doctor
                 $"after checking the new certificate on the gateway host: clawedge pin {actual}");
     }
 
-    /// <summary>Device nodes only: opening one read-write, non-blocking, does not start a stream.</summary>
-    public static IEnumerable<DoctorCheck> Cameras(string devDirectory = "/dev")
-    {
-        var devices = Directory.Exists(devDirectory)
-            ? Directory.GetFiles(devDirectory, "video*").Order(StringComparer.Ordinal).ToArray()
-            : [];
-        if (devices.Length == 0)
-        {
-            yield return new(CheckStatus.Warn, "camera", $"no {devDirectory}/video* device", "none attached: camera.* commands will list no camera (USB camera unplugged? Pi camera: rpicam-hello --list-cameras)");
-            yield break;
-        }
-        foreach (var device in devices)
-        {
-            int fd = Libc.Open(device, Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
-            if (fd >= 0)
-            {
-                Libc.Close(fd);
-                yield return new(CheckStatus.Ok, "camera", $"{device} opens");
-                continue;
-            }
-            int errno = Marshal.GetLastPInvokeError();
-            yield return errno is Libc.EACCES or Libc.EPERM
-                ? new(CheckStatus.Fail, "camera", $"{device}: permission denied", $"add the service user to group video (usermod -aG video {Environment.UserName}); under systemd: SupplementaryGroups=video")
-                : new(CheckStatus.Warn, "camera", $"{device}: cannot open (errno {errno})", errno == Libc.EBUSY ? "another program holds it" : "a metadata or codec node, or the device went away");
-        }
-    }
-
-    public static DoctorCheck Screen(Func<string, string?> environment)
-    {
-        var found = new List<string>();
-        var problems = new List<string>();
-        if (environment("WAYLAND_DISPLAY") is { Length: > 0 } wayland)
-        {
-            string socket = wayland.StartsWith('/') ? wayland : Path.Combine(environment("XDG_RUNTIME_DIR") ?? "/run/user/" + Libc.GetUid(), wayland);
-            (File.Exists(socket) ? found : problems).Add($"Wayland {socket}");
-        }
-        if (environment("DISPLAY") is { Length: > 0 } display)
-        {
-            // ":0" / ":0.0" → /tmp/.X11-unix/X0; a remote "host:0" cannot be checked locally.
-            int colon = display.LastIndexOf(':');
-            string number = display[(colon + 1)..].Split('.')[0];
-            string socket = $"/tmp/.X11-unix/X{number}";
-            (colon == 0 ? (File.Exists(socket) ? found : problems) : found).Add($"X11 {display}");
-        }
-        if (problems.Count > 0)
-            return new(CheckStatus.Warn, "screen", $"set but no socket: {string.Join(", ", problems)}", "is the compositor / X server running for this user? a service needs the session's XDG_RUNTIME_DIR and WAYLAND_DISPLAY (or DISPLAY)");
-        if (found.Count == 0)
-            return new(CheckStatus.Warn, "screen", "no DISPLAY or WAYLAND_DISPLAY: headless", "screen capture needs the kiosk session's WAYLAND_DISPLAY/XDG_RUNTIME_DIR (or DISPLAY) in the service environment");
-        return new(CheckStatus.Ok, "screen", string.Join(", ", found));
-    }
-
     public static DoctorCheck Clock(DateTimeOffset now, bool synchronized)
     {
         if (now.Year < 2024)
@@ -232,5 +181,5 @@ public static class Doctor
         }
     }
 
-    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
+    internal static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
 }

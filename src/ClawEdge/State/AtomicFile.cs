@@ -1,4 +1,4 @@
-using ClawEdge.Native;
+using ClawEdge.Platform.Native;
 
 namespace ClawEdge.State;
 
@@ -44,10 +44,8 @@ public static class AtomicFile
 
     internal static void SyncDirectory(string directory)
     {
-        int fd = Libc.Open(directory, Libc.O_RDONLY | Libc.O_CLOEXEC);
-        if (fd < 0)
-            return; // Some filesystems refuse to open directories; the rename is still atomic.
-        Libc.FSync(fd);
-        Libc.Close(fd);
+        using var fd = Libc.Open(directory, Libc.O_RDONLY | Libc.O_CLOEXEC);
+        if (!fd.IsInvalid) // some filesystems refuse to open directories; the rename is still atomic
+            Libc.FSync(fd);
     }
 }

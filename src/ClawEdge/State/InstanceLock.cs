@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using ClawEdge.Native;
+using ClawEdge.Platform.Native;
 using Microsoft.Win32.SafeHandles;
 
 namespace ClawEdge.State;
@@ -22,22 +22,26 @@ public sealed class InstanceLock : IDisposable
         // open(2) directly, not FileStream: .NET takes its own shared flock on every FileStream it opens,
         // which collides with the holder's exclusive one (a sharing violation instead of "already running").
         bool writable = true;
-        int fd = Libc.OpenCreate(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, 0b110_000_000);
-        if (fd < 0)
+        var fd = Libc.OpenCreate(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, 0b110_000_000);
+        if (fd.IsInvalid)
         {
             int error = Marshal.GetLastPInvokeError();
             // A read-only state directory (remounted ro after SD-card errors): flock needs no write
             // access, so the node still runs alone; it only cannot record its pid.
+            fd.Dispose();
             fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC);
             writable = false;
             // No lock file to open either (a read-only directory that never held one): every process in
             // that situation falls back the same way, so locking the directory itself still excludes.
-            if (fd < 0)
+            if (fd.IsInvalid)
+            {
+                fd.Dispose();
                 fd = Libc.Open(Path.GetDirectoryName(Path.GetFullPath(path))!, Libc.O_RDONLY | Libc.O_CLOEXEC);
-            if (fd < 0)
+            }
+            if (fd.IsInvalid)
                 throw new StateException($"cannot open the lock file {path}: errno {error} (is the state directory read-only or full, or owned by another user?)");
         }
-        var file = new SafeFileHandle(fd, ownsHandle: true);
+        var file = fd.MoveToFileHandle();
         if (Libc.Flock(file, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();

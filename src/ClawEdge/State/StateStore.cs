@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ClawEdge.Logging;
-using ClawEdge.Native;
+using ClawEdge.Platform.Native;
 
 namespace ClawEdge.State;
 

@@ -1,6 +1,9 @@
 using ClawEdge.Service;
 using ClawEdge.Tests.Interop;
 
+using ClawEdge.Camera;
+using ClawEdge.Screen;
+
 namespace ClawEdge.Tests.Appliance;
 
 /// <summary><c>clawedge doctor</c>: its checks on real directories and clocks, and the binary against the real gateway.</summary>
@@ -32,11 +35,11 @@ public class DoctorTests
     {
         await Assert.That(Doctor.Clock(new DateTimeOffset(1970, 1, 1, 0, 0, 12, TimeSpan.Zero), false).Status).IsEqualTo(CheckStatus.Fail);
         await Assert.That(Doctor.Clock(DateTimeOffset.UtcNow, true).Status).IsEqualTo(CheckStatus.Ok);
-        await Assert.That(Doctor.Screen(_ => null).Status).IsEqualTo(CheckStatus.Warn);
-        await Assert.That(Doctor.Screen(n => n == "DISPLAY" ? ":4711" : null).Status).IsEqualTo(CheckStatus.Warn);
+        await Assert.That(ScreenDoctor.Display(_ => null).Status).IsEqualTo(CheckStatus.Warn);
+        await Assert.That(ScreenDoctor.Display(n => n == "DISPLAY" ? ":4711" : null).Status).IsEqualTo(CheckStatus.Warn);
         string runtime = Tools.TempDir("wl");
         await File.WriteAllTextAsync(Path.Combine(runtime, "wayland-1"), "");
-        await Assert.That(Doctor.Screen(n => n switch { "WAYLAND_DISPLAY" => "wayland-1", "XDG_RUNTIME_DIR" => runtime, _ => null }).Status).IsEqualTo(CheckStatus.Ok);
+        await Assert.That(ScreenDoctor.Display(n => n switch { "WAYLAND_DISPLAY" => "wayland-1", "XDG_RUNTIME_DIR" => runtime, _ => null }).Status).IsEqualTo(CheckStatus.Ok);
         Directory.Delete(runtime, recursive: true);
     }
 
@@ -44,11 +47,11 @@ public class DoctorTests
     public async Task Cameras_are_checked_by_opening_the_device_node()
     {
         string dev = Tools.TempDir("dev");
-        await Assert.That(Doctor.Cameras(dev).Single().Status).IsEqualTo(CheckStatus.Warn);
+        await Assert.That(CameraDoctor.Devices(dev).Single().Status).IsEqualTo(CheckStatus.Warn);
         // A regular file stands in for a node here: it opens, so the check passes; one that
         // does not exist between listing and opening is reported, not thrown.
         await File.WriteAllTextAsync(Path.Combine(dev, "video0"), "");
-        await Assert.That(Doctor.Cameras(dev).Single().Status).IsEqualTo(CheckStatus.Ok);
+        await Assert.That(CameraDoctor.Devices(dev).Single().Status).IsEqualTo(CheckStatus.Ok);
         Directory.Delete(dev, recursive: true);
     }
 

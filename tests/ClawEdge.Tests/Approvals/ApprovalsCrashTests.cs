@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ClawEdge.Approvals;
+using ClawEdge.Exec;
 using ClawEdge.Tests.Interop;
 
 namespace ClawEdge.Tests.Approvals;

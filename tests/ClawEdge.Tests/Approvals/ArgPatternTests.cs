@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using ClawEdge.Approvals;
+using ClawEdge.Exec;
 
 namespace ClawEdge.Tests.Approvals;
 

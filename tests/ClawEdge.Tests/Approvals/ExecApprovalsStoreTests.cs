@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using ClawEdge.Approvals;
-using ClawEdge.Commands.System;
-using ClawEdge.Node;
+using ClawEdge.Exec;
+using ClawEdge.Host;
 
 namespace ClawEdge.Tests.Approvals;
 

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using ClawEdge.Approvals;
-using ClawEdge.Commands.System;
-using ClawEdge.Node;
+using ClawEdge.Exec;
+using ClawEdge.Host;
 using ClawEdge.Tests.Interop;
 
 namespace ClawEdge.Tests.Approvals;

@@ -1,4 +1,6 @@
-using ClawEdge.Approvals;
+using ClawEdge.Exec;
+
+using ClawEdge.Platform;
 
 namespace ClawEdge.Tests.Approvals;
 

@@ -1,7 +1,12 @@
 using System.Text.Json.Nodes;
-using ClawEdge.Approvals;
-using ClawEdge.Commands.System;
-using ClawEdge.Node;
+using ClawEdge.Exec;
+using ClawEdge.Host;
+
+using ClawEdge.Platform.Native;
+
+using ClawEdge.Platform;
+
+using ClawEdge.Notify;
 
 namespace ClawEdge.Tests.Approvals;
 
@@ -48,8 +53,8 @@ public class SpawnInteropLayoutTests
     public async Task Pollfd_matches_the_kernel_layout()
     {
         // struct pollfd { int fd; short events; short revents; } — identical on x86-64 and aarch64.
-        await Assert.That(System.Runtime.InteropServices.Marshal.SizeOf<ClawEdge.Native.Libc.PollFd>()).IsEqualTo(8);
-        await Assert.That((int)System.Runtime.InteropServices.Marshal.OffsetOf<ClawEdge.Native.Libc.PollFd>(nameof(ClawEdge.Native.Libc.PollFd.Events))).IsEqualTo(4);
-        await Assert.That((int)System.Runtime.InteropServices.Marshal.OffsetOf<ClawEdge.Native.Libc.PollFd>(nameof(ClawEdge.Native.Libc.PollFd.Revents))).IsEqualTo(6);
+        await Assert.That(System.Runtime.InteropServices.Marshal.SizeOf<ClawEdge.Platform.Native.Libc.PollFd>()).IsEqualTo(8);
+        await Assert.That((int)System.Runtime.InteropServices.Marshal.OffsetOf<ClawEdge.Platform.Native.Libc.PollFd>(nameof(ClawEdge.Platform.Native.Libc.PollFd.Events))).IsEqualTo(4);
+        await Assert.That((int)System.Runtime.InteropServices.Marshal.OffsetOf<ClawEdge.Platform.Native.Libc.PollFd>(nameof(ClawEdge.Platform.Native.Libc.PollFd.Revents))).IsEqualTo(6);
     }
 }

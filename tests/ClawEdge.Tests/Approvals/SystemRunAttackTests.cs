@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using ClawEdge.Approvals;
-using ClawEdge.Commands.System;
+using ClawEdge.Exec;
+
+using ClawEdge.Platform;
+
+using ClawEdge.Processes;
 
 namespace ClawEdge.Tests.Approvals;
 
@@ -38,7 +41,7 @@ public class SystemRunAttackTests
         string marker = bed.Marker();
         var result = await bed.InvokeAsync(ExecTestBed.Argv("touch", marker));
         await Assert.That(result.ErrorCode).IsEqualTo("SYSTEM_RUN_DENIED");
-        string touch = ExecutableResolver.Resolve("touch", null, ExecEnvironment.NodePath())!.RealPath;
+        string touch = ExecutableResolver.Resolve("touch", null, ExecutableResolver.SearchPath())!.RealPath;
         await Assert.That(result.ErrorMessage!).StartsWith("SYSTEM_RUN_DENIED: allowlist miss");
         await Assert.That(result.ErrorMessage!).Contains($"openclaw approvals allowlist add --node node-under-test \"{touch}\"");
         await Assert.That(result.ErrorMessage!).Contains($"clawedge approvals allow {touch}");
@@ -112,12 +115,12 @@ public class SystemRunAttackTests
         File.WriteAllText(fake, $"#!/bin/sh\ntouch {bed.Marker()}\n");
         File.SetUnixFileMode(fake, (UnixFileMode)0x1ED);
         var policy = EffectiveExecPolicy.Resolve(bed.Store.Read(), null);
-        string[] path = [shadow, .. ExecEnvironment.NodePath()];
+        string[] path = [shadow, .. ExecutableResolver.SearchPath()];
         var decision = ExecApprovalEvaluator.Evaluate(new ExecRequestView(["uname", "-s"], null, false, "n", bed.Store.Path), policy, path);
         await Assert.That(decision.Allowed).IsFalse();
         await Assert.That(decision.Message!).Contains($"{fake} (from \"uname\") is not in the allowlist");
         // Without the shadow the same request is allowed and pinned to the real file.
-        var clean = ExecApprovalEvaluator.Evaluate(new ExecRequestView(["uname", "-s"], null, false, "n", bed.Store.Path), policy, ExecEnvironment.NodePath());
+        var clean = ExecApprovalEvaluator.Evaluate(new ExecRequestView(["uname", "-s"], null, false, "n", bed.Store.Path), policy, ExecutableResolver.SearchPath());
         await Assert.That(clean.Allowed).IsTrue();
         await Assert.That(clean.Executable!.RealPath).IsEqualTo(ExecutableResolver.RealPath("/usr/bin/uname"));
     }

@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 using ClawEdge.Capture;
 using ClawEdge.Capture.Replay;
 using ClawEdge.Capture.TestPattern;
-using ClawEdge.Commands.Camera;
-using ClawEdge.Node;
+using ClawEdge.Camera;
+using ClawEdge.Host;
 using ClawEdge.Tests.Interop;
 
 namespace ClawEdge.Tests.Camera;

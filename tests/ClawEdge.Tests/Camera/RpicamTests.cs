@@ -3,7 +3,7 @@ using ClawEdge.Capture;
 using ClawEdge.Capture.Jpeg;
 using ClawEdge.Capture.Rpicam;
 using ClawEdge.Capture.TestPattern;
-using ClawEdge.Commands.Camera;
+using ClawEdge.Camera;
 using ClawEdge.Tests.Interop;
 
 namespace ClawEdge.Tests.Camera;

@@ -3,17 +3,19 @@ using ClawEdge.Capture.Native;
 using ClawEdge.Capture.V4l2;
 using ClawEdge.Tests.Interop;
 
+using ClawEdge.Platform.Native;
+
 namespace ClawEdge.Tests.Camera;
 
 /// <summary>What can be proven about the V4L2 backend without a device (the vivid VM leg streams from a real driver).</summary>
 public class V4l2DeviceTests
 {
     [Test]
-    [Arguments(CaptureLibc.EACCES, CaptureError.PermissionDenied)]
-    [Arguments(CaptureLibc.EBUSY, CaptureError.Busy)]
-    [Arguments(CaptureLibc.ENODEV, CaptureError.Disconnected)]
-    [Arguments(CaptureLibc.ENOENT, CaptureError.NotFound)]
-    [Arguments(CaptureLibc.EIO, CaptureError.Failed)]
+    [Arguments(Libc.EACCES, CaptureError.PermissionDenied)]
+    [Arguments(Libc.EBUSY, CaptureError.Busy)]
+    [Arguments(Libc.ENODEV, CaptureError.Disconnected)]
+    [Arguments(Libc.ENOENT, CaptureError.NotFound)]
+    [Arguments(Libc.EIO, CaptureError.Failed)]
     public async Task Errno_maps_to_a_capture_error(int errno, CaptureError expected)
     {
         var e = V4l2Io.Error(errno, "/dev/video0", "VIDIOC_S_FMT");

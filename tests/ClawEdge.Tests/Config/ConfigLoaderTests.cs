@@ -1,5 +1,7 @@
 using ClawEdge.Config;
 
+using ClawEdge.Gateway;
+
 namespace ClawEdge.Tests.Config;
 
 public class ConfigLoaderTests

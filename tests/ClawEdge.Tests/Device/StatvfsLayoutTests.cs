@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using ClawEdge.Native;
+using ClawEdge.Platform.Native;
 using ClawEdge.Tests.Interop;
 
 namespace ClawEdge.Tests.Device;

@@ -3,6 +3,8 @@ using ClawEdge.Config;
 using ClawEdge.Gateway;
 using ClawEdge.State;
 
+using ClawEdge.Host;
+
 namespace ClawEdge.Tests.Gateway;
 
 public class EndpointTests
@@ -62,17 +64,17 @@ public class EndpointTests
     public async Task Explicit_options_win_then_setup_code_then_saved_endpoint_and_owner_pin_wins()
     {
         var saved = new NodeFile { Gateway = new SavedGateway { Host = "saved", Port = 1, Tls = true, TlsFingerprint = new string('a', 64) } };
-        var fromSaved = RunCommand.ResolveEndpoint(new GatewayOptions(), null, saved);
+        var fromSaved = EndpointResolver.Resolve(new GatewayOptions(), null, saved);
         await Assert.That(fromSaved).IsEqualTo(new GatewayEndpoint("saved", 1, true, new string('a', 64), null));
 
-        var explicitHost = RunCommand.ResolveEndpoint(new GatewayOptions { Host = "cli", Port = 2, Tls = false }, null, saved);
+        var explicitHost = EndpointResolver.Resolve(new GatewayOptions { Host = "cli", Port = 2, Tls = false }, null, saved);
         await Assert.That(explicitHost).IsEqualTo(new GatewayEndpoint("cli", 2, false, null, null));
 
         saved.PinnedFingerprint = new string('b', 64);
-        var repinned = RunCommand.ResolveEndpoint(new GatewayOptions { TlsFingerprint = new string('c', 64) }, null, saved);
+        var repinned = EndpointResolver.Resolve(new GatewayOptions { TlsFingerprint = new string('c', 64) }, null, saved);
         await Assert.That(repinned.TlsFingerprint).IsEqualTo(new string('b', 64));
 
-        var defaults = RunCommand.ResolveEndpoint(new GatewayOptions(), null, new NodeFile());
+        var defaults = EndpointResolver.Resolve(new GatewayOptions(), null, new NodeFile());
         await Assert.That(defaults).IsEqualTo(new GatewayEndpoint("127.0.0.1", 18789, false, null, null));
     }
 

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 
+using ClawEdge.Platform.Native;
+
 namespace ClawEdge.Tests.Interop;
 
 /// <summary>
@@ -58,7 +60,7 @@ public class ExecTests(ExecGateway fx)
 
         var (ranCode, ran) = await fx.RunAsync(new JsonObject { ["command"] = new JsonArray("/usr/bin/id", "-u") }, "run-id");
         await Assert.That(ranCode).IsEqualTo(0);
-        await Assert.That((string?)ran["payload"]!["stdout"]).IsEqualTo($"{ClawEdge.Native.Libc.GetUid()}\n");
+        await Assert.That((string?)ran["payload"]!["stdout"]).IsEqualTo($"{ClawEdge.Platform.Native.Libc.GetUid()}\n");
 
         // A writer that read before the add is refused by the hash check (a concurrent, stale set).
         var (staleCode, stale) = await fx.CallAsync("exec.approvals.node.set", new JsonObject

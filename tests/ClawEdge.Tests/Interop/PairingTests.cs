@@ -25,7 +25,7 @@ public class PairingTests
 
         var which = await EdgeNode.InvokeAsync(gateway, deviceId, "system.which", """{"bins":["sh","ls","definitely-not-a-binary-ce"]}""");
         var bins = which["payload"]!["bins"]!.AsObject();
-        await Assert.That((string?)bins["sh"]).IsEqualTo(ClawEdge.Commands.System.SystemWhichCommand.Resolve("sh", (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')));
+        await Assert.That((string?)bins["sh"]).IsEqualTo(ClawEdge.Platform.ExecutableResolver.Find("sh"));
         await Assert.That(bins.ContainsKey("ls")).IsTrue();
         await Assert.That(bins.ContainsKey("definitely-not-a-binary-ce")).IsFalse();
 

@@ -1,5 +1,5 @@
 using ClawEdge.Location;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Tests.Location;
 

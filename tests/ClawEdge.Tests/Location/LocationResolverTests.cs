@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using ClawEdge.Config;
 using ClawEdge.Location;
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Tests.Location;
 

@@ -2,8 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClawEdge.Capture.Mp4;
 using ClawEdge.Capture.Recording;
-using ClawEdge.Commands.Media;
-using ClawEdge.Node;
+using ClawEdge.Media;
+using ClawEdge.Host;
 
 namespace ClawEdge.Tests.Media;
 

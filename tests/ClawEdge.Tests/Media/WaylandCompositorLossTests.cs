@@ -1,5 +1,5 @@
 using ClawEdge.Capture.Screen;
-using ClawEdge.Commands.Screen;
+using ClawEdge.Screen;
 using ClawEdge.Tests.Interop;
 
 namespace ClawEdge.Tests.Media;

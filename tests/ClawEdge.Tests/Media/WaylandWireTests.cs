@@ -2,6 +2,8 @@ using ClawEdge.Capture.Native;
 using ClawEdge.Capture.Screen;
 using ClawEdge.Tests.Interop;
 
+using ClawEdge.Platform.Native;
+
 namespace ClawEdge.Tests.Media;
 
 /// <summary>The Wayland wire encoding we write and read, and the socket structs checked against glibc's headers.</summary>
@@ -121,6 +123,6 @@ public class WaylandWireTests
             $"{sizeof(MsgHdr)} {Off(&m.NameLength, &m)} {Off(&m.Iov, &m)} {Off(&m.IovLength, &m)} {Off(&m.Control, &m)} {Off(&m.ControlLength, &m)} {Off(&m.Flags, &m)} {sizeof(IoVec)}",
             $"{sizeof(CmsgHdr)} {Off(&c.Level, &c)} {Off(&c.Type, &c)} {sizeof(CmsgHdr)} {UnixSocket.FdControlSpace} {UnixSocket.FdControlLength}",
             $"{sizeof(SockAddrUn)} {Off(s.Path, &s)} {SockAddrUn.PathLength}",
-            $"{UnixSocket.AF_UNIX} {UnixSocket.SOCK_STREAM} {UnixSocket.SOCK_CLOEXEC} {UnixSocket.SOL_SOCKET} {UnixSocket.SCM_RIGHTS} {UnixSocket.MSG_DONTWAIT} {UnixSocket.MSG_NOSIGNAL} {CaptureLibc.MAP_SHARED} {UnixSocket.MFD_CLOEXEC}");
+            $"{UnixSocket.AF_UNIX} {UnixSocket.SOCK_STREAM} {UnixSocket.SOCK_CLOEXEC} {UnixSocket.SOL_SOCKET} {UnixSocket.SCM_RIGHTS} {UnixSocket.MSG_DONTWAIT} {UnixSocket.MSG_NOSIGNAL} {Libc.MAP_SHARED} {UnixSocket.MFD_CLOEXEC}");
     }
 }

@@ -1,4 +1,4 @@
-using ClawEdge.Node;
+using ClawEdge.Host;
 
 namespace ClawEdge.Tests.Node;
 
@@ -53,7 +53,7 @@ public class CommandRegistryTests
     [Test]
     public async Task Bad_params_are_an_invalid_request()
     {
-        var which = new CommandRegistry([new ClawEdge.Commands.System.SystemWhichCommand()]);
+        var which = new CommandRegistry([new ClawEdge.Exec.SystemWhichCommand()]);
         foreach (var json in (string?[])[null, "{}", "{\"bins\":[]}", "{\"bins\":5}", "[1,"])
         {
             var result = await which.DispatchAsync(new InvokeContext { Id = "x", Command = "system.which", ParamsJson = json }, CancellationToken.None);

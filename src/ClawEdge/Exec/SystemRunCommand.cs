@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using ClawEdge.Logging;
+using ClawEdge.Host;
+
+using ClawEdge.Processes;
+
+using ClawEdge.Platform;
+
+namespace ClawEdge.Exec;
+
+/// <summary>
+/// <c>system.run</c>: checks the request against the local exec approvals before anything starts, then
+/// runs it in its own process group (see <see cref="ProcessGroupRunner"/>) and answers with the reference
+/// host's result shape. Lifecycle events (<c>exec.finished</c>, <c>exec.denied</c>) echo runId and sessionKey.
+/// </summary>
+public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?> nodeId) : NodeCommand
+{
+    private const int EventOutputTailChars = 20_000;
+    private const string TruncationMarker = "... (truncated)";
+
+    public override string Name => "system.run";
+    public override string Capability => "system";
+
+    public override async Task<CommandResult> InvokeAsync(InvokeContext context, CancellationToken cancellationToken)
+    {
+        long received = Stopwatch.GetTimestamp();
+        var p = SystemRunRequest.ReadParams(context);
+        var request = SystemRunRequest.Parse(p);
+        string? cwd = string.IsNullOrWhiteSpace(p!.Cwd) ? null : p.Cwd.Trim();
+        string? agentId = string.IsNullOrWhiteSpace(p.AgentId) ? null : p.AgentId.Trim();
+        string? requestedSessionKey = string.IsNullOrWhiteSpace(p.SessionKey) ? null : p.SessionKey.Trim();
+        string sessionKey = requestedSessionKey ?? "node";
+        string runId = string.IsNullOrWhiteSpace(p.RunId) ? Guid.NewGuid().ToString() : p.RunId.Trim();
+        bool suppressNotify = p.SuppressNotifyOnExit == true;
+
+        bool approved = CheckApproval(p, request, cwd, agentId, requestedSessionKey);
+
+        var (blocked, invalid) = ExecEnvironment.Inspect(p.Env);
+        if (blocked.Count > 0 || invalid.Count > 0)
+        {
+            string message = ExecEnvironment.RejectionMessage(blocked, invalid);
+            Log.Warn($"system.run run={runId} argv={LogArgv(request.Argv)} decision=denied ({message})");
+            throw new CommandException(ErrorCodes.InvalidRequest, message);
+        }
+
+        var snapshot = approvals.ReadCurrent();
+        if (snapshot.Corrupt)
+            Log.Error($"exec approvals file {snapshot.Path} is unreadable or corrupt ({snapshot.Error}): denying every system.run until it is fixed");
+        var policy = EffectiveExecPolicy.Resolve(snapshot, agentId);
+        if (p.ApprovalSource == "ask-fallback")
+            policy = policy with { Security = Stricter(policy.Security, policy.AskFallback), Ask = "off" };
+        string[] path = ExecutableResolver.SearchPath();
+        var decision = ExecApprovalEvaluator.Evaluate(new ExecRequestView(request.Argv, cwd, approved, nodeId.Value, snapshot.Path), policy, path);
+        if (!decision.Allowed)
+            return Deny(context, request, runId, sessionKey, suppressNotify, cwd, decision.EventReason!, decision.Message!);
+        if (p.NeedsScreenRecording == true)
+            return Deny(context, request, runId, sessionKey, suppressNotify, cwd, "permission:screenRecording", "PERMISSION_MISSING: screenRecording");
+
+        string? executable = decision.Executable?.RealPath ?? (request.Argv[0].Contains('/') ? request.Argv[0] : null);
+        int? timeoutMs = p.TimeoutMs is > 0 and var t ? (int)Math.Min(t, int.MaxValue) : null;
+        ExecOutcome outcome;
+        if (executable is null)
+            outcome = new ExecOutcome { Error = $"spawn {request.Argv[0]} ENOENT" };
+        else
+        {
+            var launch = new ExecLaunch(executable, request.Argv, cwd, ExecEnvironment.Build(p.Env, request.Wrapper.IsWrapper), timeoutMs);
+            // Spawn here, then give the blocking pump a thread of its own (a long run must not hold a pool thread).
+            var started = ProcessGroupRunner.Start(launch);
+            outcome = await Task.Factory.StartNew(() => ProcessGroupRunner.Wait(started, timeoutMs, cancellationToken), CancellationToken.None,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+        }
+
+        double durationMs = Stopwatch.GetElapsedTime(received).TotalMilliseconds;
+        Log.Info($"system.run run={runId} argv={LogArgv(request.Argv)} cwd={cwd ?? "(node)"} decision={(approved ? "approved" : "allowed")} " +
+                 $"exit={outcome.ExitCode?.ToString() ?? "-"}{(outcome.TermSignal is { } sig ? $" signal={sig}" : "")}{(outcome.TimedOut ? " timed-out" : "")}" +
+                 $"{(outcome.Cancelled ? " cancelled" : "")}{(outcome.Error is { } err ? $" error=\"{err}\"" : "")} duration={durationMs:F1}ms");
+        if (outcome.Cancelled)
+            throw new OperationCanceledException(cancellationToken);
+
+        string stdout = outcome.Stdout, stderr = outcome.Stderr;
+        if (outcome.Truncated)
+        {
+            if (stderr.Trim().Length > 0)
+                stderr = $"{stderr}\n{TruncationMarker}";
+            else
+                stdout = $"{stdout}\n{TruncationMarker}";
+        }
+        bool success = outcome.ExitCode == 0 && !outcome.TimedOut && outcome.Error is null;
+        var result = new SystemRunResult
+        {
+            ExitCode = outcome.ExitCode,
+            TimedOut = outcome.TimedOut,
+            Success = success,
+            Stdout = stdout,
+            Stderr = stderr,
+            Error = outcome.Error,
+        };
+        string json = JsonSerializer.Serialize(result, SystemRunJsonContext.Default.SystemRunResult);
+
+        SendEvent(context, "exec.finished", new ExecEventPayload
+        {
+            SessionKey = sessionKey,
+            RunId = runId,
+            Command = request.CommandText,
+            ExitCode = outcome.ExitCode,
+            TimedOut = outcome.TimedOut,
+            Success = success,
+            Output = EventTail(stdout, stderr, outcome.Error),
+            SuppressNotifyOnExit = suppressNotify,
+        });
+        if (outcome.SpawnedAt != 0)
+            Log.Debug($"system.run timing run={runId} receive→spawn={Micros(received, outcome.SpawnedAt)}us exit→result={Micros(outcome.ReapedAt, Stopwatch.GetTimestamp())}us");
+        return CommandResult.Success(json);
+    }
+
+    // Approval fields are only honoured for the exact run the gateway's approval record covers.
+    private static bool CheckApproval(SystemRunParams p, SystemRunRequest request, string? cwd, string? agentId, string? sessionKey)
+    {
+        if (p.ApprovalSource is not null and not "ask-fallback" and not "auto-review")
+            throw new CommandException(ErrorCodes.InvalidRequest, "approvalSource invalid");
+        bool explicitApproval = p.Approved == true || p.ApprovalDecision is "allow-once" or "allow-always";
+        if (p.ApprovalSource is not null && (p.Approved is not null || p.ApprovalDecision is not null))
+            throw new CommandException(ErrorCodes.InvalidRequest, "approvalSource cannot be combined with explicit approval");
+        if (!explicitApproval && p.ApprovalSource is null)
+            return false;
+        SystemRunPlan? plan = null;
+        if (p.SystemRunPlan is { ValueKind: JsonValueKind.Object } element)
+        {
+            try
+            {
+                plan = element.Deserialize(SystemRunJsonContext.Default.SystemRunPlan);
+            }
+            catch (JsonException)
+            {
+                throw new CommandException(ErrorCodes.InvalidRequest, "systemRunPlan invalid");
+            }
+        }
+        bool matches = plan?.Argv is { } argv && argv.SequenceEqual(request.Argv) && plan.CommandText == request.CommandText
+                       && Blank(plan.Cwd) == cwd && Blank(plan.AgentId) == agentId && Blank(plan.SessionKey) == sessionKey;
+        if (!matches)
+            throw new CommandException(ErrorCodes.InvalidRequest, p.ApprovalSource is not null
+                ? "approvalSource requires matching systemRunPlan"
+                : "explicit approval requires matching systemRunPlan");
+        return explicitApproval || p.ApprovalSource == "auto-review";
+    }
+
+    private CommandResult Deny(InvokeContext context, SystemRunRequest request, string runId, string sessionKey, bool suppressNotify, string? cwd,
+        string reason, string message)
+    {
+        Log.Warn($"system.run run={runId} argv={LogArgv(request.Argv)} cwd={cwd ?? "(node)"} decision=denied reason={reason}: {message}");
+        SendEvent(context, "exec.denied", new ExecEventPayload
+        {
+            SessionKey = sessionKey,
+            RunId = runId,
+            Command = request.CommandText,
+            Reason = reason,
+            SuppressNotifyOnExit = suppressNotify,
+        });
+        return CommandResult.Failure(ErrorCodes.SystemRunDenied, message);
+    }
+
+    // The event goes out before the result (same order as the reference host) without waiting for the
+    // gateway's acknowledgement: the caller's answer should not wait on a bookkeeping round trip.
+    private static void SendEvent(InvokeContext context, string name, ExecEventPayload payload)
+    {
+        string json = JsonSerializer.Serialize(payload, SystemRunJsonContext.Default.ExecEventPayload);
+        // Not bound to the invoke's token: the handler returns (and its token source goes away) before the ack.
+        _ = context.SendEventAsync(name, json, CancellationToken.None).ContinueWith(
+            static (t, state) => Log.Debug($"node.event {state} not delivered: {t.Exception?.InnerException?.Message}"),
+            name, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    private static string EventTail(string stdout, string stderr, string? error)
+    {
+        var parts = new List<string>(3);
+        if (stdout.Length > 0) parts.Add(stdout);
+        if (stderr.Length > 0) parts.Add(stderr);
+        if (!string.IsNullOrEmpty(error)) parts.Add(error);
+        string trimmed = string.Join('\n', parts).Trim();
+        if (trimmed.Length <= EventOutputTailChars)
+            return trimmed;
+        int start = trimmed.Length - EventOutputTailChars;
+        if (char.IsLowSurrogate(trimmed[start]))
+            start++;
+        return $"{TruncationMarker} {trimmed[start..]}";
+    }
+
+    private static string Stricter(string a, string b)
+    {
+        static int Rank(string s) => s switch { "deny" => 0, "allowlist" => 1, _ => 2 };
+        return Rank(a) <= Rank(b) ? a : b;
+    }
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    private static long Micros(long from, long to) => (to - from) * 1_000_000 / Stopwatch.Frequency;
+
+    /// <summary>argv for the log: each argument shortened, the whole bounded, never the environment.</summary>
+    public static string LogArgv(IReadOnlyList<string> argv)
+    {
+        var text = new StringBuilder("[");
+        for (int i = 0; i < argv.Count && text.Length < 1000; i++)
+        {
+            if (i > 0) text.Append(", ");
+            string arg = argv[i];
+            text.Append(JsonSerializer.Serialize(arg.Length > 200 ? arg[..200] + $"…(+{arg.Length - 200} chars)" : arg, SystemRunLogJson.Default.String));
+        }
+        if (text.Length >= 1000)
+            text.Append(", …");
+        return text.Append(']').ToString();
+    }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class SystemRunLogJson : System.Text.Json.Serialization.JsonSerializerContext;
