@@ -1,6 +1,8 @@
 using ClawEdge.Camera;
+using ClawEdge.Device;
 using ClawEdge.Exec;
 using ClawEdge.Host;
+using ClawEdge.Location;
 using ClawEdge.Notify;
 using ClawEdge.Screen;
 
@@ -17,5 +19,7 @@ public static class Capabilities
         new ScreenCapability(),
         new Canvas.CanvasCapability(),
         new ClawEdge.Gpio.GpioCapability(),
+        new LocationCapability(),
+        new DeviceCapability(),
     ];
 }

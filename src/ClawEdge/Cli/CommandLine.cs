@@ -27,7 +27,7 @@ public sealed class CommandLine
     };
 
     // Options that are not configuration: value-taking and boolean.
-    private static readonly HashSet<string> ValueOptions = ["--config", "--pair", "--pair-if-needed", "--pair-file", "--timeout", "--output", "-o", "--device", "--agent", "--width", "--quality", "--file", "--frames", "--format", "--delay-ms", "--height", "--fps", "--sim", "--chip", "--rounds"];
+    private static readonly HashSet<string> ValueOptions = ["--config", "--pair", "--pair-if-needed", "--pair-file", "--timeout", "--output", "-o", "--device", "--agent", "--width", "--quality", "--file", "--frames", "--format", "--delay-ms", "--height", "--fps", "--sim", "--chip", "--rounds", "--max-age", "--accuracy", "--count", "--root"];
 
     public string Verb { get; private init; } = "help";
     public List<string> Positionals { get; } = [];

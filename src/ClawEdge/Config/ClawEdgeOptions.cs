@@ -16,6 +16,8 @@ public sealed class ClawEdgeOptions
     public ClawEdge.Camera.CameraOptions Camera { get; set; } = new();
     public ClawEdge.Canvas.CanvasOptions Canvas { get; set; } = new();
     public ClawEdge.Gpio.GpioOptions Gpio { get; set; } = new();
+    public ClawEdge.Location.LocationOptions Location { get; set; } = new();
+    public ClawEdge.Device.DeviceOptions Device { get; set; } = new();
 }
 
 public sealed class GatewayOptions

@@ -14,4 +14,5 @@ public static class ErrorCodes
     public const string ScreenUnavailable = "SCREEN_UNAVAILABLE";
     public const string LocationUnavailable = "LOCATION_UNAVAILABLE";
     public const string LocationTimeout = "LOCATION_TIMEOUT";
+    public const string LocationDisabled = "LOCATION_DISABLED";
 }

@@ -56,7 +56,7 @@ public sealed class RealGateway : IAsyncDisposable
         _process = ChildProcess.Start(Tools.NodeExe,
             [Tools.OpenClawEntry, "gateway", "run", "--allow-unconfigured", "--bind", "loopback", "--port", Port.ToString(), "--token", Token],
             Environment());
-        await _process.WaitForLineAsync("[gateway] ready", TimeSpan.FromSeconds(90));
+        await _process.WaitForLineAsync("[gateway] ready", TimeSpan.FromSeconds(180)); // 90 s was too short on 2 cores shared by several builds
     }
 
     /// <summary>Kills the gateway process hard (as a crash or power loss would).</summary>
