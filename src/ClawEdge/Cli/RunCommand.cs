@@ -52,7 +52,7 @@ public static class RunCommand
 
         // Saved options, as the reference host keeps them: --node-id, --display-name, --commands.
         string[]? commands = line.Has("--all-commands") ? null : options.Node.Commands ?? node.Commands;
-        state.UpdateNode(n =>
+        void SaveOptions(NodeFile n)
         {
             if (options.Node.InstanceId is { Length: > 0 } id)
                 n.InstanceId = id;
@@ -62,7 +62,11 @@ public static class RunCommand
                 n.Commands = null;
             else if (options.Node.Commands is { Length: > 0 } c)
                 n.Commands = c;
-        });
+        }
+        SaveOptions(node);
+        // The new instance id of a first start is the one on disk from now on; a read-only directory keeps ours.
+        if (state.UpdateNode(n => { if (!File.Exists(state.PathOf(StateStore.NodeFileName))) n.InstanceId = node.InstanceId; SaveOptions(n); }))
+            node = state.LoadNode();
         options.Node.Commands = commands;
 
         var credentials = new GatewayCredentials
