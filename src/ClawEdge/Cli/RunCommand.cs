@@ -86,7 +86,8 @@ public static class RunCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
 
-        var client = new GatewayClient(endpoint, credentials, state, identity, registry, description,
+        // Resolved again before every connect: a pin set meanwhile with `clawedge pin` applies at the next reconnect.
+        var client = new GatewayClient(() => EndpointResolver.Resolve(options.Gateway, setup, state.LoadNode()), credentials, state, identity, registry, description,
             options.Gateway.MaxBackoffMs, options.Node.StatsIntervalSeconds * 1000)
         {
             ExitAfterHello = line.Has("--once-connected-exit"),
@@ -101,10 +102,11 @@ public static class RunCommand
             if (setup is not null)
             {
                 // The setup code's endpoint (and pin) is where this node now belongs; its token is not kept.
+                var joined = client.Endpoint;
                 state.UpdateNode(n => n.Gateway = new SavedGateway
                 {
-                    Host = endpoint.Host, Port = endpoint.Port, Tls = endpoint.Tls,
-                    TlsFingerprint = endpoint.TlsFingerprint, ContextPath = endpoint.ContextPath,
+                    Host = joined.Host, Port = joined.Port, Tls = joined.Tls,
+                    TlsFingerprint = joined.TlsFingerprint, ContextPath = joined.ContextPath,
                 });
             }
         };
