@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}
 NODE=$CACHE/node-24.21.0/bin/node
 OC=$CACHE/openclaw-2026.9.6/node_modules/openclaw/openclaw.mjs
-BIN=${BIN:-dist/linux-x64/clawedge}
+BIN=$(realpath "${BIN:-dist/linux-x64/clawedge}")
 RESTARTS=${1:-20}
 LIVE=${2:-60}
 MODES=${3:-long flap}
@@ -74,7 +74,7 @@ children = []
 for name, (log, needle, argv, extra) in nodes.items():
     children.append(subprocess.Popen(argv, env={**env, "OPENCLAW_GATEWAY_TOKEN": token, **extra}, cwd=work,
                                      stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True))
-deadline = time.time() + 120
+deadline = time.time() + 600
 while time.time() < deadline and not all(lines(log, needle) for log, needle, _, _ in nodes.values()):
     time.sleep(0.1)
 if not all(lines(log, needle) for log, needle, _, _ in nodes.values()):

@@ -56,7 +56,9 @@ public sealed class RealGateway : IAsyncDisposable
         _process = ChildProcess.Start(Tools.NodeExe,
             [Tools.OpenClawEntry, "gateway", "run", "--allow-unconfigured", "--bind", "loopback", "--port", Port.ToString(), "--token", Token],
             Environment());
-        await _process.WaitForLineAsync("[gateway] ready", TimeSpan.FromSeconds(90));
+        // CE_GATEWAY_READY_SECONDS: a machine shared with other builds can take longer than 90 s to start Node.
+        int readySeconds = int.TryParse(System.Environment.GetEnvironmentVariable("CE_GATEWAY_READY_SECONDS"), out int s) ? s : 90;
+        await _process.WaitForLineAsync("[gateway] ready", TimeSpan.FromSeconds(readySeconds));
     }
 
     /// <summary>Kills the gateway process hard (as a crash or power loss would).</summary>
