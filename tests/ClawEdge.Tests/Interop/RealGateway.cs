@@ -56,7 +56,9 @@ public sealed class RealGateway : IAsyncDisposable
         _process = ChildProcess.Start(Tools.NodeExe,
             [Tools.OpenClawEntry, "gateway", "run", "--allow-unconfigured", "--bind", "loopback", "--port", Port.ToString(), "--token", Token],
             Environment());
-        await _process.WaitForLineAsync("[gateway] ready", TimeSpan.FromSeconds(180)); // 90 s was too short on 2 cores shared by several builds
+        // CE_GATEWAY_READY_SECONDS overrides; 180 s by default: a 2-core machine busy with other builds took over 90 s to start Node.
+        int readySeconds = int.TryParse(System.Environment.GetEnvironmentVariable("CE_GATEWAY_READY_SECONDS"), out int s) ? s : 180;
+        await _process.WaitForLineAsync("[gateway] ready", TimeSpan.FromSeconds(readySeconds));
     }
 
     /// <summary>Kills the gateway process hard (as a crash or power loss would).</summary>
