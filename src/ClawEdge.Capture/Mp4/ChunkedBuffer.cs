@@ -75,7 +75,8 @@ public sealed class ChunkedBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>The written bytes, in order, chunk by chunk.</summary>
     public int SegmentCount => _current + 1;
 
-    public ReadOnlySpan<byte> Segment(int index) => _chunks[index].AsSpan(0, _used[index]);
+    /// <summary>Valid until the buffer is truncated past it or disposed.</summary>
+    public ReadOnlyMemory<byte> Segment(int index) => _chunks[index].AsMemory(0, _used[index]);
 
     /// <summary>Drops everything written after <paramref name="length"/> (a sample that turned out unusable).</summary>
     public void Truncate(long length)
