@@ -13,14 +13,19 @@ BIN=$(realpath "${1:-$ROOT/dist/linux-x64/clawedge}"); FILL=${2:-0.95}
 W=$(mktemp -d); export HOME=$W NO_COLOR=1 TMPDIR=$W; mkdir -p $W/.openclaw
 echo '{"gateway":{"nodes":{"commands":{"allow":["camera.clip"]}}}}' > $W/.openclaw/openclaw.json
 PORT=$((20000 + RANDOM % 20000)); TOKEN=e2e-token
-$NODE $OC gateway run --allow-unconfigured --bind loopback --port $PORT --token $TOKEN > $W/gw.log 2>&1 & GW=$!
-for i in $(seq 120); do grep -q "\[gateway\] ready" $W/gw.log && break; sleep 1; done
+# A gateway on a box loaded by other builds can miss its 5 s start-up lease: try again, six times at most.
+for try in 1 2 3 4 5 6; do
+  $NODE $OC gateway run --allow-unconfigured --bind loopback --port $PORT --token $TOKEN > $W/gw.log 2>&1 & GW=$!
+  for i in $(seq 600); do grep -q "\[gateway\] ready" $W/gw.log && break; kill -0 $GW 2>/dev/null || break; sleep 1; done
+  grep -q "\[gateway\] ready" $W/gw.log && break
+done
+grep -q "\[gateway\] ready" $W/gw.log || { echo "gateway did not start"; tail -5 $W/gw.log; kill $GW; rm -rf $W; exit 1; }
 HIDE=""
 for lib in /usr/lib/*/libx264.so*; do [ -e "$lib" ] && HIDE="$HIDE mount --bind /dev/null $lib;"; done
 OPENCLAW_GATEWAY_TOKEN=$TOKEN CLAWEDGE_Camera__Enabled=true CLAWEDGE_Camera__TestPattern=true \
   CLAWEDGE_Camera__TestPatternWidth=1280 CLAWEDGE_Camera__TestPatternHeight=720 CLAWEDGE_Camera__TestPatternFps=30 \
   unshare -m sh -c "$HIDE exec $BIN run --host 127.0.0.1 --port $PORT --state-dir $W/state" > $W/node.log 2>&1 & ND=$!
-for i in $(seq 90); do grep -q "openclaw nodes approve " $W/node.log && break; sleep 1; done
+for i in $(seq 300); do grep -q "openclaw nodes approve " $W/node.log && break; sleep 1; done
 REQ=$(grep -o "openclaw nodes approve [^ ]*" $W/node.log | head -1 | awk '{print $4}')
 $NODE $OC nodes approve $REQ --url ws://127.0.0.1:$PORT --token $TOKEN >/dev/null 2>&1
 sleep 3
