@@ -8,7 +8,8 @@
 unset FORCE_COLOR CLICOLOR_FORCE # Node ignores NO_COLOR under FORCE_COLOR, and the log waits below want plain lines
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-C=$HOME/.cache/clawedge; NODE=$C/node-24.21.0/bin/node; OC=$C/openclaw-2026.9.6/node_modules/openclaw/openclaw.mjs
+. "$ROOT/build/versions"
+C=$HOME/.cache/clawedge; NODE=$C/node-$NODE_VERSION/bin/node; OC=$C/openclaw-$OPENCLAW_VERSION/node_modules/openclaw/openclaw.mjs
 BIN=$(realpath "${1:-$ROOT/dist/linux-x64/clawedge}"); FILL=${2:-0.95}
 W=$(mktemp -d); export HOME=$W NO_COLOR=1 TMPDIR=$W; mkdir -p $W/.openclaw
 echo '{"gateway":{"nodes":{"commands":{"allow":["camera.clip"]}}}}' > $W/.openclaw/openclaw.json
@@ -54,6 +55,7 @@ echo "binary $BIN"
 echo "idle VmHWM ${idle} kB; after a 2 s probe clip (${probe} bytes, $codec/$encoder) ${before} kB"
 if [ "$size" = ERROR ]; then
   echo "clip of $duration ms failed: $(summary | cut -c1-300)"; tail -3 $W/node.log
+  KEEP=$(mktemp -d); cp $W/gw.log $W/node.log $W/out.json $KEEP/ 2>/dev/null; echo "logs kept in $KEEP"
 else
   echo "clip of $duration ms: $size bytes ($((size * 100 / limit)) % of the $limit-byte file budget), $frames frames, $codec/$encoder"
   echo "VmHWM after the clip ${after} kB = file + $(( (after * 1024 - size) / 1048576 )) MiB (target: file + 16 MiB)"
