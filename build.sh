@@ -12,8 +12,7 @@ cd "$(dirname "$0")"
 ROOT=$(pwd)
 
 CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}
-NODE_VERSION=24.21.0
-OPENCLAW_VERSION=2026.9.6
+. "$ROOT/build/versions"   # NODE_VERSION, OPENCLAW_VERSION: the one place they are written
 NODE_DIR=$CACHE/node-$NODE_VERSION
 OPENCLAW_DIR=$CACHE/openclaw-$OPENCLAW_VERSION
 SYSROOT=$CACHE/arm64-sysroot

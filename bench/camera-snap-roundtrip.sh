@@ -2,7 +2,8 @@
 # camera.snap round trip through the real gateway: `gateway call node.invoke` wall time for camera.snap minus system.which (CLI start-up cancels out).
 unset FORCE_COLOR CLICOLOR_FORCE # Node ignores NO_COLOR under FORCE_COLOR, and the log waits below want plain lines
 set -u
-C=$HOME/.cache/clawedge; NODE=$C/node-24.21.0/bin/node; OC=$C/openclaw-2026.9.6/node_modules/openclaw/openclaw.mjs
+. "$(dirname "$0")/../build/versions"
+C=$HOME/.cache/clawedge; NODE=$C/node-$NODE_VERSION/bin/node; OC=$C/openclaw-$OPENCLAW_VERSION/node_modules/openclaw/openclaw.mjs
 BIN=${1:-/work/wt-capture/dist/linux-x64/clawedge}
 W=$(mktemp -d); export HOME=$W NO_COLOR=1 TMPDIR=$W; mkdir -p $W/.openclaw
 echo '{"gateway":{"nodes":{"commands":{"allow":["camera.snap"]}}}}' > $W/.openclaw/openclaw.json

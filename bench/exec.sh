@@ -8,9 +8,10 @@
 set -euo pipefail
 unset FORCE_COLOR CLICOLOR_FORCE # Node ignores NO_COLOR under FORCE_COLOR, and the log waits below want plain lines
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/../build/versions"
 CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}
-NODE=${CE_NODE_DIR:-$CACHE/node-24.21.0}/bin/node
-OC=${CE_OPENCLAW_DIR:-$CACHE/openclaw-2026.9.6}/node_modules/openclaw/openclaw.mjs
+NODE=${CE_NODE_DIR:-$CACHE/node-$NODE_VERSION}/bin/node
+OC=${CE_OPENCLAW_DIR:-$CACHE/openclaw-$OPENCLAW_VERSION}/node_modules/openclaw/openclaw.mjs
 BIN=${CE_BIN_X64:-$ROOT/dist/linux-x64/clawedge}
 COUNT=${COUNT:-300}
 TOKEN=bench-exec-token

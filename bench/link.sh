@@ -5,9 +5,10 @@
 set -euo pipefail
 unset FORCE_COLOR CLICOLOR_FORCE # Node ignores NO_COLOR under FORCE_COLOR, and the log waits below want plain lines
 cd "$(dirname "$0")/.."
+. "$(dirname "$0")/../build/versions"
 CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}
-NODE=$CACHE/node-24.21.0/bin/node
-OC=$CACHE/openclaw-2026.9.6/node_modules/openclaw/openclaw.mjs
+NODE=$CACHE/node-$NODE_VERSION/bin/node
+OC=$CACHE/openclaw-$OPENCLAW_VERSION/node_modules/openclaw/openclaw.mjs
 BIN=dist/linux-x64/clawedge
 RUNS=${1:-20}
 TOKEN=bench-token
@@ -64,7 +65,7 @@ ce_rss=$(rss_kb $ce); ref_rss=$(rss_kb $ref)
 hz=$(getconf CLK_TCK)
 
 size() { stat -c %s "$1"; }
-ref_install=$(du -sb "$CACHE/node-24.21.0" "$CACHE/openclaw-2026.9.6" | awk '{s+=$1} END {print s}')
+ref_install=$(du -sb "$CACHE/node-$NODE_VERSION" "$CACHE/openclaw-$OPENCLAW_VERSION" | awk '{s+=$1} END {print s}')
 ce_start=$(median < "$WORK/ce-start.txt"); ref_start=$(median < "$WORK/ref-start.txt")
 
 printf '| measure | ClawEdge | reference (openclaw node run) | ratio |\n|---|---|---|---|\n'

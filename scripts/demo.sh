@@ -4,9 +4,10 @@
 # says, then `openclaw nodes status` and a `system.which` invoke.
 set -euo pipefail
 unset FORCE_COLOR CLICOLOR_FORCE # Node ignores NO_COLOR under FORCE_COLOR, and the log waits below want plain lines
+. "$(dirname "$0")/../build/versions"
 CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}
-NODE=${CE_NODE_DIR:-$CACHE/node-24.21.0}/bin/node
-OC=${CE_OPENCLAW_DIR:-$CACHE/openclaw-2026.9.6}/node_modules/openclaw/openclaw.mjs
+NODE=${CE_NODE_DIR:-$CACHE/node-$NODE_VERSION}/bin/node
+OC=${CE_OPENCLAW_DIR:-$CACHE/openclaw-$OPENCLAW_VERSION}/node_modules/openclaw/openclaw.mjs
 BIN=${CE_BIN_X64:-$(dirname "$0")/../dist/linux-x64/clawedge}
 WORK=$(mktemp -d /tmp/clawedge-demo.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -19,7 +20,7 @@ step() { printf '\n\033[1;36m### %s\033[0m\n' "$*"; }
 openclaw() { COLUMNS=160 HOME=$WORK/gateway NO_COLOR=1 "$NODE" "$OC" "$@" --url "ws://127.0.0.1:$PORT" --token "$TOKEN"; }
 wait_for() { for _ in $(seq 240); do grep -q "$1" "$2" && return 0; sleep 0.25; done; echo "timed out waiting for '$1' in $2" >&2; cat "$2" >&2; exit 1; }
 
-step "1. A real OpenClaw gateway (openclaw@2026.9.6 on Node 24) on 127.0.0.1:$PORT, devices need explicit approval"
+step "1. A real OpenClaw gateway (openclaw@$OPENCLAW_VERSION on Node $NODE_VERSION) on 127.0.0.1:$PORT, devices need explicit approval"
 mkdir -p "$WORK/gateway/.openclaw"
 echo '{"gateway":{"nodes":{"pairing":{"autoApproveLocal":false}}}}' > "$WORK/gateway/.openclaw/openclaw.json"
 HOME=$WORK/gateway NO_COLOR=1 "$NODE" "$OC" gateway run --allow-unconfigured --bind loopback --port "$PORT" --token "$TOKEN" > "$WORK/gateway.log" 2>&1 &

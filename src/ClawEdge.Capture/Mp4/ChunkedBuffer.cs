@@ -37,6 +37,9 @@ public sealed class ChunkedBuffer : IBufferWriter<byte>, IDisposable
     {
         if (_current < 0 || count < 0 || _used[_current] + count > _chunks[_current]!.Length)
             throw new InvalidOperationException("advance past the span handed out");
+        // The capacity is checked per write, not only per rented chunk: a chunk is 1 MiB, the budget is exact.
+        if (Length + count > _capacity)
+            throw new BufferFullException(_capacity);
         _used[_current] += count;
         Length += count;
     }
@@ -48,6 +51,8 @@ public sealed class ChunkedBuffer : IBufferWriter<byte>, IDisposable
     private byte[] EnsureSpace(int sizeHint)
     {
         sizeHint = Math.Max(sizeHint, 1);
+        if (Length + sizeHint > _capacity)
+            throw new BufferFullException(_capacity);
         if (_current >= 0 && _chunks[_current]!.Length - _used[_current] >= sizeHint)
             return _chunks[_current]!;
         if (Length + sizeHint > _capacity || _current + 1 >= _chunks.Length)
@@ -75,7 +80,8 @@ public sealed class ChunkedBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>The written bytes, in order, chunk by chunk.</summary>
     public int SegmentCount => _current + 1;
 
-    public ReadOnlySpan<byte> Segment(int index) => _chunks[index].AsSpan(0, _used[index]);
+    /// <summary>Valid until the buffer is truncated past it or disposed.</summary>
+    public ReadOnlyMemory<byte> Segment(int index) => _chunks[index].AsMemory(0, _used[index]);
 
     /// <summary>Drops everything written after <paramref name="length"/> (a sample that turned out unusable).</summary>
     public void Truncate(long length)

@@ -81,6 +81,12 @@ public sealed class Mp4Writer : IDisposable
 
     public TimeSpan LastTimestamp => _count > 0 ? new TimeSpan(_ticks[_count - 1]) : TimeSpan.Zero;
 
+    /// <summary>
+    /// Most bytes <c>ftyp</c> + <c>moov</c> + the <c>mdat</c> header take for <paramref name="samples"/> samples: fixed boxes
+    /// and the largest parameter sets, then at most 16 table bytes a sample (size, time, sync flag).
+    /// </summary>
+    public static int MaxHeaderBytes(int samples) => 2048 + 2 * 256 + samples * 16;
+
     /// <summary>Total file size, valid after <see cref="Finish"/>.</summary>
     public long Length => _headerLength + _media.Length;
 
@@ -198,7 +204,7 @@ public sealed class Mp4Writer : IDisposable
 
     /// <summary>
     /// Closes the file: the last sample lasts until <paramref name="end"/> (at least one tick). Builds
-    /// <c>ftyp</c> and <c>moov</c>; the caller then reads the file with <see cref="CopyTo"/> or <see cref="ToBase64"/>.
+    /// <c>ftyp</c> and <c>moov</c>; the caller then reads the file with <see cref="CopyTo"/> or <see cref="AsSequence"/>.
     /// </summary>
     public void Finish(TimeSpan end)
     {
@@ -210,8 +216,7 @@ public sealed class Mp4Writer : IDisposable
             throw new InvalidOperationException("no H.264 parameter sets");
         long endTicks = Math.Max(end.Ticks, _ticks[_count - 1]);
 
-        int estimate = 2048 + _spsLength + _ppsLength + _count * 16;
-        _header = ArrayPool<byte>.Shared.Rent(estimate);
+        _header = ArrayPool<byte>.Shared.Rent(MaxHeaderBytes(_count));
         var box = new BoxWriter(_header);
         WriteFtyp(ref box);
         // Two passes: the chunk offset inside moov depends on moov's own size.
@@ -465,59 +470,41 @@ public sealed class Mp4Writer : IDisposable
     /// <summary>Copies the finished file into <paramref name="destination"/> (at least <see cref="Length"/> bytes).</summary>
     public void CopyTo(Span<byte> destination)
     {
-        EnsureFinished();
-        _header.AsSpan(0, _headerLength).CopyTo(destination);
-        int at = _headerLength;
-        for (int i = 0; i < _media.SegmentCount; i++)
+        var at = 0;
+        foreach (var segment in AsSequence())
         {
-            var segment = _media.Segment(i);
-            segment.CopyTo(destination[at..]);
+            segment.Span.CopyTo(destination[at..]);
             at += segment.Length;
         }
     }
 
-    /// <summary>Length of the file in base64.</summary>
-    public long Base64Length => (Length + 2) / 3 * 4;
-
-    /// <summary>Writes the finished file as standard base64 into <paramref name="destination"/> (<see cref="Base64Length"/> chars), segment by segment.</summary>
-    public void ToBase64(Span<char> destination)
+    /// <summary>
+    /// The finished file as it lies in memory — the header, then the media chunks — without copying it: a reader
+    /// (base64 into a frame) walks the chunks. Valid until the writer is disposed.
+    /// </summary>
+    public ReadOnlySequence<byte> AsSequence()
     {
         EnsureFinished();
-        Span<byte> carry = stackalloc byte[3];
-        int carried = 0;
-        int written = 0;
-        Encode(_header.AsSpan(0, _headerLength), destination, carry, ref carried, ref written);
+        var first = new FileSegment(_header.AsMemory(0, _headerLength), 0);
+        var last = first;
         for (int i = 0; i < _media.SegmentCount; i++)
-            Encode(_media.Segment(i), destination, carry, ref carried, ref written);
-        if (carried > 0)
-        {
-            Convert.TryToBase64Chars(carry[..carried], destination[written..], out int n);
-            written += n;
-        }
-        if (written != destination.Length)
-            throw new InvalidOperationException("base64 length mismatch");
+            last = last.Append(_media.Segment(i));
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
 
-        static void Encode(ReadOnlySpan<byte> data, Span<char> destination, Span<byte> carry, ref int carried, ref int written)
+    private sealed class FileSegment : ReadOnlySequenceSegment<byte>
+    {
+        public FileSegment(ReadOnlyMemory<byte> memory, long runningIndex)
         {
-            while (carried > 0 && carried < 3 && !data.IsEmpty)
-            {
-                carry[carried++] = data[0];
-                data = data[1..];
-            }
-            if (carried == 3)
-            {
-                Convert.TryToBase64Chars(carry, destination[written..], out int n);
-                written += n;
-                carried = 0;
-            }
-            int whole = data.Length / 3 * 3;
-            if (whole > 0)
-            {
-                Convert.TryToBase64Chars(data[..whole], destination[written..], out int n);
-                written += n;
-            }
-            for (int i = whole; i < data.Length; i++)
-                carry[carried++] = data[i];
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public FileSegment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new FileSegment(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
         }
     }
 

@@ -19,7 +19,7 @@ public static class CameraRecorder
         double fps = mode.FramesPerSecond > 0 ? mode.FramesPerSecond : 30;
         // Room for a camera faster than it announces; beyond that frames are dropped, not the clip.
         int maxSamples = (int)Math.Ceiling(duration.TotalSeconds * Math.Max(fps, 60)) + 16;
-        var writer = new Mp4Writer(encoder.Codec, encoder.Width, encoder.Height, maxSamples, limits.MaxMediaBytes);
+        var writer = new Mp4Writer(encoder.Codec, encoder.Width, encoder.Height, maxSamples, limits.MaxMediaBytes(maxSamples));
         try
         {
             long origin = Stopwatch.GetTimestamp();

@@ -26,10 +26,9 @@ public sealed class Recording(Mp4Writer file, string codec, string encoder, Time
 }
 
 /// <summary>Limits that keep a recording inside the node's memory and the gateway's frame.</summary>
-/// <param name="MaxMediaBytes">Sample bytes allowed (derived from the gateway's payload limit).</param>
-public readonly record struct RecordingLimits(long MaxMediaBytes)
+/// <param name="MaxFileBytes">Size of the finished MP4 allowed, header included (the caller derives it from its payload budget).</param>
+public readonly record struct RecordingLimits(long MaxFileBytes)
 {
-    /// <summary>Media bytes whose base64, plus <paramref name="reserve"/> chars of JSON around it, fits <paramref name="maxPayloadChars"/>.</summary>
-    public static RecordingLimits ForPayload(int maxPayloadChars, int reserve = 4096) =>
-        new(Math.Max(0, (long)(maxPayloadChars - reserve) / 4 * 3 - 64 * 1024));
+    /// <summary>Sample bytes allowed when the sample tables hold <paramref name="maxSamples"/>: what the header cannot take.</summary>
+    public long MaxMediaBytes(int maxSamples) => Math.Max(0, MaxFileBytes - Mp4Writer.MaxHeaderBytes(maxSamples));
 }

@@ -16,7 +16,7 @@ public static class ScreenRecorder
         RecordingLimits limits, CancellationToken cancellationToken)
     {
         int maxSamples = (int)Math.Ceiling(duration.TotalSeconds * framesPerSecond) + 8;
-        var writer = new Mp4Writer(encoder.Codec, encoder.Width, encoder.Height, maxSamples, limits.MaxMediaBytes);
+        var writer = new Mp4Writer(encoder.Codec, encoder.Width, encoder.Height, maxSamples, limits.MaxMediaBytes(maxSamples));
         try
         {
             long origin = Stopwatch.GetTimestamp();

@@ -97,7 +97,7 @@ public static class CameraCli
         var format = CameraCatalog.ParseFormat(line.Option("--format")) ?? chosen.Preferred;
         var started = Stopwatch.GetTimestamp();
         var snapshot = CameraSnapper.Take(chosen.Source, format, (int)Math.Round(Math.Clamp(quality, 0.05, 1) * 100), maxWidth, delayMs, long.MaxValue, CancellationToken.None);
-        State.AtomicFile.Write(output, snapshot.Jpeg);
+        State.AtomicFile.Write(output, snapshot.Jpeg.Span);
         var elapsed = Stopwatch.GetElapsedTime(started);
         if (line.Has("--json"))
             return Program.Print(JsonSerializer.Serialize(new SnapSummary

@@ -88,7 +88,7 @@ public sealed class CameraClipCommand(CameraCatalog catalog) : NodeCommand
             Recording recording;
             try
             {
-                recording = CameraRecorder.Record(session, encoder, TimeSpan.FromMilliseconds(durationMs), RecordingLimits.ForPayload(maxPayloadBytes), cancellationToken);
+                recording = CameraRecorder.Record(session, encoder, TimeSpan.FromMilliseconds(durationMs), MediaPayload.LimitsFor(maxPayloadBytes), cancellationToken);
             }
             catch (CaptureException e)
             {
@@ -98,9 +98,8 @@ public sealed class CameraClipCommand(CameraCatalog catalog) : NodeCommand
             {
                 throw new CommandException(ErrorCodes.PayloadTooLarge, $"the clip exceeds the gateway's {maxPayloadBytes}-byte payload limit; record fewer seconds");
             }
-            using (recording)
-                return CommandResult.Success(MediaPayload.Result(recording, durationMs, encoder.Width, encoder.Height,
-                    $"\"deviceId\":{MediaPayload.Quote(source.Info.Id)}", maxPayloadBytes, Name));
+            return CommandResult.Success(MediaPayload.Result(recording, durationMs, encoder.Width, encoder.Height,
+                $"\"deviceId\":{MediaPayload.Quote(source.Info.Id)}", Name));
         }
     }
 }

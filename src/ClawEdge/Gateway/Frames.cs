@@ -69,8 +69,8 @@ public sealed class HelloAuth
 
 public sealed class HelloPolicy
 {
-    public int MaxPayload { get; set; } = 26_214_400;
-    public long MaxBufferedBytes { get; set; } = 52_428_800;
+    public int MaxPayload { get; set; } = GatewayProtocol.DefaultMaxPayloadBytes;
+    public long MaxBufferedBytes { get; set; } = GatewayProtocol.DefaultMaxBufferedBytes;
     public int TickIntervalMs { get; set; } = 30_000;
 }
 

@@ -198,7 +198,7 @@ public sealed class GatewayClient
             }
 
             _tickIntervalMs = hello.Policy?.TickIntervalMs is > 0 and var t ? t : 30_000;
-            connection.MaxIncomingFrameBytes = hello.Policy?.MaxPayload is > 0 and var m ? m : 26_214_400;
+            connection.MaxIncomingFrameBytes = hello.Policy?.MaxPayload is > 0 and var m ? m : GatewayProtocol.DefaultMaxPayloadBytes;
             OnHello(hello);
             StateChanged?.Invoke(LinkState.Connected, $"connected to {_endpoint} as {_identity.DeviceId[..12]}");
             if (ExitAfterHello)

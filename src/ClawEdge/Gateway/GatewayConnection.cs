@@ -127,7 +127,7 @@ public sealed class GatewayConnection : IAsyncDisposable
     }
 
     // Frames are not HTML: escaping quotes and '<' as \u0022 would only inflate command output and media.
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     public string NextId() => $"{Interlocked.Increment(ref _nextId)}:{Guid.NewGuid()}";
 
@@ -153,10 +153,11 @@ public sealed class GatewayConnection : IAsyncDisposable
     }
 
     /// <summary>Sends a request and waits for its response frame (ok or not).</summary>
+    /// <param name="id">The frame's id when the caller had to know it in advance (to size the frame), else a fresh one.</param>
     public async Task<IncomingFrame> RequestAsync<TParams>(string method, TParams parameters, JsonTypeInfo<RequestFrame<TParams>> typeInfo,
-        TimeSpan timeout, CancellationToken cancellationToken)
+        TimeSpan timeout, CancellationToken cancellationToken, string? id = null)
     {
-        string id = NextId();
+        id ??= NextId();
         var waiter = new TaskCompletionSource<IncomingFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = waiter;
         try
@@ -166,6 +167,49 @@ public sealed class GatewayConnection : IAsyncDisposable
         }
         finally
         {
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Bytes of one WebSocket fragment: small enough to stay out of the large-object heap, large enough that a 25 MiB frame is ~400 sends.</summary>
+    private const int FragmentBytes = 64 * 1024;
+
+    /// <summary>
+    /// Sends request <paramref name="id"/> as one text message of <paramref name="length"/> bytes that
+    /// <paramref name="fill"/> produces piece by piece, each piece a WebSocket fragment: a frame of any size costs one
+    /// 64 KiB buffer here (and in the socket's masking), never a copy of the frame. Other frames wait for the
+    /// message to end (a WebSocket cannot interleave messages); pings and pongs still pass between fragments.
+    /// </summary>
+    public async Task<IncomingFrame> RequestAsync(string id, long length, FrameFiller fill, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var waiter = new TaskCompletionSource<IncomingFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = waiter;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(FragmentBytes);
+        try
+        {
+            await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                long sent = 0;
+                do
+                {
+                    int n = fill(buffer);
+                    if (n == 0)
+                        throw new InvalidOperationException($"frame ended after {sent} of {length} bytes");
+                    sent += n;
+                    await _socket.SendAsync(buffer.AsMemory(0, n), WebSocketMessageType.Text, endOfMessage: sent >= length, cancellationToken).ConfigureAwait(false);
+                }
+                while (sent < length);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+            return await waiter.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
             _pending.TryRemove(id, out _);
         }
     }
@@ -309,6 +353,9 @@ public sealed class GatewayConnection : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>Writes the next bytes of an outgoing frame into <paramref name="destination"/>; returns how many.</summary>
+public delegate int FrameFiller(Span<byte> destination);
 
 public sealed class TlsPinMismatchException(string expected, string actual)
     : Exception($"gateway TLS certificate fingerprint mismatch: pinned sha256:{expected}, gateway presented sha256:{actual}. "

@@ -14,6 +14,14 @@ public static class GatewayProtocol
     public const int PreAuthMaxFrameBytes = 65_536;
 
     /// <summary>
+    /// What <c>hello-ok.policy</c> says when a gateway leaves a field out: the gateway's own defaults
+    /// (<c>MAX_PAYLOAD_BYTES</c>, <c>MAX_BUFFERED_BYTES</c> in its server constants).
+    /// </summary>
+    public const int DefaultMaxPayloadBytes = 26_214_400;
+
+    public const long DefaultMaxBufferedBytes = 52_428_800;
+
+    /// <summary>
     /// The v3 string the device key signs:
     /// <c>v3|deviceId|clientId|mode|role|scopes|signedAt|token|nonce|platform|deviceFamily</c>, platform and
     /// family trimmed and ASCII-lowercased, token = shared token, else device token, else bootstrap token.

@@ -65,9 +65,16 @@ public sealed class CommandRegistry
         }
 
         // Guard before sending: an oversized frame would make the gateway drop the whole link.
-        if (result.Ok && result.PayloadJson is { } payload && payload.Length > context.MaxPayloadBytes)
+        if (result.Ok && Size(result) is var size && size > context.MaxPayloadBytes)
+        {
+            result.Streamed?.Dispose();
             return CommandResult.Failure(ErrorCodes.PayloadTooLarge,
-                $"{context.Command} result is {payload.Length} bytes; the gateway accepts at most {context.MaxPayloadBytes}");
+                $"{context.Command} result is {size} bytes as payloadJSON; this gateway link carries at most {context.MaxPayloadBytes} " +
+                "(hello-ok policy.maxPayload less the frame around it): ask for less (a shorter clip, a smaller image)");
+        }
         return result;
     }
+
+    private static long Size(CommandResult result) =>
+        result.Streamed?.EscapedLength ?? (result.PayloadJson is { } json ? PayloadBudget.EscapedLength(json) : 0);
 }

@@ -18,8 +18,11 @@ public sealed class InvokeContext
     public int TimeoutMs { get; init; } = 30_000;
     public string? IdempotencyKey { get; init; }
 
-    /// <summary>The largest <c>payloadJSON</c> the link can carry (from <c>hello-ok.policy.maxPayload</c>, less framing).</summary>
-    public int MaxPayloadBytes { get; init; } = 26_148_864;
+    /// <summary>
+    /// The largest result this invoke may return: bytes of its <c>payloadJSON</c> once escaped into the result frame
+    /// (<see cref="PayloadBudget.ForResult"/>). Outside a session (tests, benches) the gateway's default frame.
+    /// </summary>
+    public int MaxPayloadBytes { get; init; } = PayloadBudget.GatewayDefault.MaxFrameBytes;
 
     public NodeEventSink SendEventAsync { get; init; } = static (_, _, _) => Task.CompletedTask;
 

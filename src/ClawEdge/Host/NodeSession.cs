@@ -24,7 +24,7 @@ internal sealed class NodeSession
     private readonly int _tickIntervalMs;
     private readonly int _statsIntervalMs;
     private readonly StateStore _state;
-    private readonly int _maxPayloadJsonBytes;
+    private readonly PayloadBudget _budget;
     private readonly ConcurrentDictionary<string, Invocation> _running = new(StringComparer.Ordinal);
 
     private sealed record Invocation(CancellationTokenSource Cancel, Task Task);
@@ -38,8 +38,7 @@ internal sealed class NodeSession
         _tickIntervalMs = tickIntervalMs;
         _statsIntervalMs = statsIntervalMs;
         _state = state;
-        // The result frame wraps payloadJSON in an envelope and escapes its quotes: keep 64 KiB of headroom.
-        _maxPayloadJsonBytes = Math.Max(1024, (hello.Policy?.MaxPayload ?? 26_214_400) - 65_536);
+        _budget = PayloadBudget.FromPolicy(hello.Policy);
     }
 
     /// <returns>Why the session ended, in words for the log.</returns>
@@ -178,7 +177,7 @@ internal sealed class NodeSession
         }
         if (_stopping)
         {
-            _ = AnswerAsync(id, CommandResult.Failure(ErrorCodes.Unavailable, "node is shutting down"));
+            _ = AnswerAsync(id, _connection.NextId(), CommandResult.Failure(ErrorCodes.Unavailable, "node is shutting down"));
             return;
         }
         if (_running.ContainsKey(id))
@@ -186,6 +185,8 @@ internal sealed class NodeSession
             Log.Warn($"ignored a repeated node.invoke.request {id}");
             return;
         }
+        // The result's frame id is fixed now: the budget the handler gets is exact to the byte for that frame.
+        string resultId = _connection.NextId();
         var context = new InvokeContext
         {
             Id = id,
@@ -193,7 +194,7 @@ internal sealed class NodeSession
             ParamsJson = request.ParamsJson ?? (request.Params.ValueKind is JsonValueKind.Object or JsonValueKind.Array ? request.Params.GetRawText() : null),
             TimeoutMs = request.TimeoutMs is > 0 and var t ? t : 30_000,
             IdempotencyKey = request.IdempotencyKey,
-            MaxPayloadBytes = _maxPayloadJsonBytes,
+            MaxPayloadBytes = _budget.ForResult(resultId, id, _nodeId),
             SendEventAsync = SendEventAsync,
         };
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -203,7 +204,7 @@ internal sealed class NodeSession
             await started.Task.ConfigureAwait(false);
             try
             {
-                await InvokeAsync(context, cancel.Token).ConfigureAwait(false);
+                await InvokeAsync(context, resultId, cancel.Token).ConfigureAwait(false);
             }
             finally
             {
@@ -215,16 +216,22 @@ internal sealed class NodeSession
         started.SetResult();
     }
 
-    private async Task InvokeAsync(InvokeContext context, CancellationToken token)
+    private async Task InvokeAsync(InvokeContext context, string resultId, CancellationToken token)
     {
         long start = Environment.TickCount64;
         var result = await _registry.DispatchAsync(context, token).ConfigureAwait(false);
         Log.Info($"invoke {context.Command} ({context.Id}) → {(result.Ok ? "ok" : result.ErrorCode)} in {Environment.TickCount64 - start} ms");
-        await AnswerAsync(context.Id, result).ConfigureAwait(false);
+        await AnswerAsync(context.Id, resultId, result).ConfigureAwait(false);
     }
 
-    private async Task AnswerAsync(string id, CommandResult result)
+    private async Task AnswerAsync(string id, string resultId, CommandResult result)
     {
+        if (result.Streamed is { } streamed)
+        {
+            using (streamed)
+                await AnswerStreamedAsync(id, resultId, streamed).ConfigureAwait(false);
+            return;
+        }
         var parameters = new InvokeResultParams
         {
             Id = id,
@@ -237,13 +244,29 @@ internal sealed class NodeSession
         {
             // The result is owed even when the caller cancelled: the gateway answers it with ignored:true.
             var response = await _connection.RequestAsync("node.invoke.result", parameters,
-                GatewayJsonContext.Default.RequestFrameInvokeResultParams, ResultTimeout, CancellationToken.None).ConfigureAwait(false);
+                GatewayJsonContext.Default.RequestFrameInvokeResultParams, ResultTimeout, CancellationToken.None, resultId).ConfigureAwait(false);
             if (response.Ok != true)
                 Log.Warn($"gateway refused the result of {id}: {response.Error}");
         }
         catch (Exception e) when (e is WebSocketException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
             Log.Warn($"could not deliver the result of invoke {id}: {e.Message}");
+        }
+    }
+
+    /// <summary>A snap or a clip: base64 written from the media's own buffers into 64 KiB WebSocket fragments.</summary>
+    private async Task AnswerStreamedAsync(string id, string resultId, Base64Payload payload)
+    {
+        var frame = new InvokeResultFrame(resultId, id, _nodeId, payload);
+        try
+        {
+            var response = await _connection.RequestAsync(resultId, frame.Length, frame.Fill, ResultTimeout, CancellationToken.None).ConfigureAwait(false);
+            if (response.Ok != true)
+                Log.Warn($"gateway refused the result of {id}: {response.Error}");
+        }
+        catch (Exception e) when (e is WebSocketException or TimeoutException or OperationCanceledException or ObjectDisposedException)
+        {
+            Log.Warn($"could not deliver the {frame.Length}-byte result of invoke {id}: {e.Message}");
         }
     }
 

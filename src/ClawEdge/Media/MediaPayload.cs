@@ -6,41 +6,29 @@ using ClawEdge.Host;
 namespace ClawEdge.Media;
 
 /// <summary>
-/// Builds a clip's result JSON in one string, base64 written straight from the MP4's pooled chunks: a 20 MB
-/// clip costs one ~27 M-char string, not a byte copy, a base64 string and a JSON copy of it (on a 512 MB
-/// board each of those is 50 MB). The size is checked against the gateway's limit before anything is built.
+/// The result of a recording command as a <see cref="Base64Payload"/>: the MP4 stays in its pooled chunks and the
+/// session base64-encodes it into the frame as it sends it, so a clip costs its file size once, not a byte copy,
+/// a base64 string and an escaped JSON copy of it (each ~27 MB for a 20 MB clip, on a board with 512 MB).
 /// </summary>
 public static class MediaPayload
 {
-    /// <param name="fields">Extra JSON members after <c>base64</c>, already formatted (<c>"durationMs":3000,…</c>): numbers, booleans and plain ASCII strings only.</param>
-    public static string Build(Recording recording, string fields, int maxPayloadBytes, string command)
-    {
-        const string prefix = "{\"format\":\"mp4\",\"base64\":\"";
-        long base64 = recording.File.Base64Length;
-        long total = prefix.Length + base64 + 2 + fields.Length + 1;
-        if (total > maxPayloadBytes)
-            throw new CommandException(ErrorCodes.PayloadTooLarge,
-                $"{command}: the clip is {recording.File.Length} bytes ({total} as JSON); the gateway accepts at most {maxPayloadBytes}");
-        return string.Create((int)total, (recording, fields), static (span, state) =>
-        {
-            prefix.CopyTo(span);
-            int at = prefix.Length;
-            int length = (int)state.recording.File.Base64Length;
-            state.recording.File.ToBase64(span.Slice(at, length));
-            at += length;
-            span[at++] = '"';
-            span[at++] = ',';
-            state.fields.CopyTo(span[at..]);
-            at += state.fields.Length;
-            span[at] = '}';
-        });
-    }
+    /// <summary>JSON room kept beside the base64 for the clip's fields (codec, encoder, device id, …), escaped.</summary>
+    public const int FieldsReserve = 4096;
+
+    /// <summary>The file size a recording may reach so that its result fits <paramref name="maxPayloadBytes"/>.</summary>
+    public static RecordingLimits LimitsFor(int maxPayloadBytes) => new(PayloadBudget.Base64Capacity(maxPayloadBytes, FieldsReserve));
+
+    /// <summary>Takes over <paramref name="recording"/>: the payload disposes it once sent.</summary>
+    /// <param name="fields">Extra JSON members after <c>base64</c>, already formatted (<c>"durationMs":3000,…</c>).</param>
+    public static Base64Payload Build(Recording recording, string fields) =>
+        new("{\"format\":\"mp4\",\"base64\":\"", recording.File.AsSequence(), "\"," + fields + "}", recording);
 
     /// <summary>
     /// The result of a recording command: the members every clip reports (duration, audio, codec, encoder,
     /// frames, size), the command's own <paramref name="extraFields"/>, and <c>endedEarly</c> when the source went away.
+    /// Takes over <paramref name="recording"/>.
     /// </summary>
-    public static string Result(Recording recording, long requestedMs, int width, int height, string extraFields, int maxPayloadBytes, string command)
+    public static Base64Payload Result(Recording recording, long requestedMs, int width, int height, string extraFields, string command)
     {
         if (recording.EndedEarly is { } reason)
             Logging.Log.Warn($"{command} ended after {recording.Duration.TotalMilliseconds:F0} ms: {reason}");
@@ -52,7 +40,7 @@ public static class MediaPayload
             $"\"width\":{Number(width)},\"height\":{Number(height)},{extraFields}";
         if (recording.EndedEarly is not null)
             fields += ",\"endedEarly\":true";
-        return Build(recording, fields, maxPayloadBytes, command);
+        return Build(recording, fields);
     }
 
     /// <summary>A JSON string literal for a plain ASCII value (codec and encoder names); anything else is dropped.</summary>

@@ -6,6 +6,7 @@ using ClawEdge.Capture.Mp4;
 using ClawEdge.Capture.Recording;
 using ClawEdge.Capture.Screen;
 using ClawEdge.Cli;
+using ClawEdge.Host;
 using ClawEdge.Media;
 
 namespace ClawEdge.Screen;
@@ -92,7 +93,7 @@ public static class ScreenBench
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         using var recording = ScreenRecorder.Record(capture, encoder, TimeSpan.FromSeconds(seconds), fps,
-            RecordingLimits.ForPayload(26_148_864), CancellationToken.None);
+            MediaPayload.LimitsFor(PayloadBudget.GatewayDefault.MaxFrameBytes), CancellationToken.None);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,

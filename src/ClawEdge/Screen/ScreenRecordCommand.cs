@@ -91,7 +91,7 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
             try
             {
                 recording = ScreenRecorder.Record(capture, encoder, TimeSpan.FromMilliseconds(durationMs), fps,
-                    RecordingLimits.ForPayload(maxPayloadBytes), cancellationToken);
+                    MediaPayload.LimitsFor(maxPayloadBytes), cancellationToken);
             }
             catch (ScreenException e)
             {
@@ -101,10 +101,9 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
             {
                 throw new CommandException(ErrorCodes.PayloadTooLarge, $"screen recording exceeds the gateway's {maxPayloadBytes}-byte payload limit; record fewer seconds or frames");
             }
-            using (recording)
-                return CommandResult.Success(MediaPayload.Result(recording, durationMs, encoder.Width, encoder.Height,
-                    $"\"fps\":{fps.ToString(System.Globalization.CultureInfo.InvariantCulture)},\"screenIndex\":{MediaPayload.Number(screenIndex)}," +
-                    $"\"capture\":{MediaPayload.Quote(capture.Method)}", maxPayloadBytes, Name));
+            return CommandResult.Success(MediaPayload.Result(recording, durationMs, encoder.Width, encoder.Height,
+                $"\"fps\":{fps.ToString(System.Globalization.CultureInfo.InvariantCulture)},\"screenIndex\":{MediaPayload.Number(screenIndex)}," +
+                $"\"capture\":{MediaPayload.Quote(capture.Method)}", Name));
         }
     }
 }

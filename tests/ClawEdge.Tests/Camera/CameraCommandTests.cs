@@ -3,6 +3,7 @@ using ClawEdge.Capture;
 using ClawEdge.Capture.Replay;
 using ClawEdge.Capture.TestPattern;
 using ClawEdge.Camera;
+using ClawEdge.Gateway;
 using ClawEdge.Host;
 using ClawEdge.Tests.Interop;
 
@@ -25,7 +26,7 @@ public class CameraCommandTests
         return new CommandRegistry([new CameraListCommand(catalog), new CameraSnapCommand(catalog)]);
     }
 
-    private static Task<CommandResult> Invoke(CommandRegistry registry, string command, string paramsJson, int maxPayload = 26_148_864) =>
+    private static Task<CommandResult> Invoke(CommandRegistry registry, string command, string paramsJson, int maxPayload = GatewayProtocol.DefaultMaxPayloadBytes) =>
         registry.DispatchAsync(new InvokeContext { Id = "t", Command = command, ParamsJson = paramsJson, MaxPayloadBytes = maxPayload, TimeoutMs = 20_000 }, CancellationToken.None);
 
     [Test]
@@ -41,7 +42,7 @@ public class CameraCommandTests
 
         var snap = await Invoke(registry, "camera.snap", """{"facing":"back","maxWidth":320,"quality":0.8,"delayMs":0,"format":"jpg"}""");
         await Assert.That(snap.Ok).IsTrue().Because(snap.ErrorMessage ?? "");
-        var payload = JsonNode.Parse(snap.PayloadJson!)!;
+        var payload = JsonNode.Parse(Node.PayloadFrameTests.WirePayload(snap))!;
         await Assert.That((string?)payload["format"]).IsEqualTo("jpg");
         await Assert.That(((int)payload["width"]!, (int)payload["height"]!)).IsEqualTo((320, 240));
         string file = Path.Combine(Tools.TempDir("snap"), "snap.jpg");
@@ -108,8 +109,8 @@ public class CameraCommandTests
 
         var first = await Invoke(Registry(true, replay), "camera.snap", """{"deviceId":"noise","delayMs":0,"quality":1}""", maxPayload: 400_000);
         await Assert.That(first.Ok).IsTrue().Because(first.ErrorMessage ?? "");
-        await Assert.That(first.PayloadJson!.Length).IsLessThanOrEqualTo(400_000);
-        int width = (int)JsonNode.Parse(first.PayloadJson)!["width"]!;
+        await Assert.That(first.Streamed!.EscapedLength).IsLessThanOrEqualTo(400_000);
+        int width = (int)JsonNode.Parse(Node.PayloadFrameTests.WirePayload(first))!["width"]!;
         await Assert.That(width).IsLessThan(640); // it had to shrink
 
         var refused = await Invoke(Registry(true, replay), "camera.snap", """{"deviceId":"noise","delayMs":0,"quality":1}""", maxPayload: 3_000);

@@ -53,7 +53,7 @@ public class RpicamTests
 
         var snapshot = CameraSnapper.Take(camera, null, 85, 1600, 0, long.MaxValue, CancellationToken.None);
         await Assert.That(snapshot.Passthrough).IsTrue();
-        await Assert.That(snapshot.Jpeg.SequenceEqual(jpeg.WrittenSpan.ToArray())).IsTrue();
+        await Assert.That(snapshot.Jpeg.Span.SequenceEqual(jpeg.WrittenSpan)).IsTrue();
         await Assert.That((snapshot.Width, snapshot.Height)).IsEqualTo((320, 240));
         string args = (await File.ReadAllTextAsync(Path.Combine(dir, "args.txt"))).Trim();
         await Assert.That(args).IsEqualTo("-n -t 1 --immediate -e jpg -q 93 --camera 0 --width 1600 --height 900 -o -");

@@ -23,30 +23,26 @@ public class MediaPayloadTests
     [Test]
     public async Task Payload_is_one_json_object_with_the_file_in_base64()
     {
-        using var recording = SmallRecording();
-        string json = MediaPayload.Build(recording, "\"durationMs\":500,\"hasAudio\":false", 1 << 20, "camera.clip");
-        var node = JsonNode.Parse(json)!;
+        var recording = SmallRecording();
         var bytes = new byte[recording.File.Length];
         recording.File.CopyTo(bytes);
+        var result = CommandResult.Success(MediaPayload.Build(recording, "\"durationMs\":500,\"hasAudio\":false"));
+        var node = JsonNode.Parse(ClawEdge.Tests.Node.PayloadFrameTests.WirePayload(result))!;
         await Assert.That((string)node["format"]!).IsEqualTo("mp4");
         await Assert.That((string)node["base64"]!).IsEqualTo(Convert.ToBase64String(bytes));
         await Assert.That((int)node["durationMs"]!).IsEqualTo(500);
-    }
-
-    [Test]
-    public async Task Too_large_for_the_gateway_is_refused_before_building()
-    {
-        using var recording = SmallRecording();
-        var error = await Assert.That(() => MediaPayload.Build(recording, "\"durationMs\":500", 1000, "camera.clip")).Throws<CommandException>();
-        await Assert.That(error!.Code).IsEqualTo(ErrorCodes.PayloadTooLarge);
+        result.Streamed!.Dispose();
     }
 
     [Test]
     public async Task A_recording_past_its_byte_budget_stops_with_buffer_full()
     {
-        using var writer = new Mp4Writer(VideoCodec.Mjpeg, 16, 16, 100, RecordingLimits.ForPayload(8192).MaxMediaBytes + 3000);
+        // The file may reach what fits the payload beside the fields; the samples get that less the header's room.
+        var limits = MediaPayload.LimitsFor(8192);
+        await Assert.That(limits.MaxFileBytes).IsEqualTo(PayloadBudget.Base64Capacity(8192, MediaPayload.FieldsReserve));
+        using var writer = new Mp4Writer(VideoCodec.Mjpeg, 16, 16, 100, limits.MaxMediaBytes(100));
         var sink = writer.BeginSample();
-        await Assert.That(() => sink.GetSpan(64 * 1024)).Throws<BufferFullException>();
+        await Assert.That(() => sink.GetSpan((int)limits.MaxFileBytes)).Throws<BufferFullException>();
     }
 
     [Test]
