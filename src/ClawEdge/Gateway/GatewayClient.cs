@@ -105,7 +105,8 @@ public sealed class GatewayClient
 
     private async Task<Outcome> SessionAsync(CancellationToken stop)
     {
-        StateChanged?.Invoke(LinkState.Connecting, $"connecting to {_endpoint}");
+        // While the gateway keeps refusing our credential, systemctl status keeps saying so (not "connecting").
+        StateChanged?.Invoke(LinkState.Connecting, _authRefused ?? $"connecting to {_endpoint}");
         GatewayConnection connection;
         try
         {
@@ -154,6 +155,7 @@ public sealed class GatewayClient
             _tickIntervalMs = hello.Policy?.TickIntervalMs is > 0 and var t ? t : 30_000;
             connection.MaxIncomingFrameBytes = hello.Policy?.MaxPayload is > 0 and var m ? m : 26_214_400;
             OnHello(hello);
+            _authRefused = null;
             StateChanged?.Invoke(LinkState.Connected, $"connected to {_endpoint} as {_identity.DeviceId[..12]}");
             if (ExitAfterHello)
             {
@@ -330,11 +332,17 @@ public sealed class GatewayClient
     // gateway side is enough. The log line says what to do.
     private Outcome Fatal(GatewayError error, string advice)
     {
-        Log.Error($"{advice} [{error}]");
-        RecordStatus("rejected", $"{advice} [{error}]");
-        StateChanged?.Invoke(LinkState.Disconnected, advice);
+        string code = error.DetailCode ?? error.Code ?? "";
+        bool auth = code.StartsWith("AUTH_", StringComparison.Ordinal);
+        string line = auth ? $"authentication refused: {code} — {advice}" : advice;
+        _authRefused = auth ? line : null;
+        Log.Error($"{line} [{error}]");
+        RecordStatus(auth ? "auth-refused" : "rejected", $"{line} [{error}]");
+        StateChanged?.Invoke(LinkState.Disconnected, line);
         return new Outcome(false, _maxBackoffMs);
     }
+
+    private string? _authRefused;
 
     private string? _lastRecorded;
 
