@@ -29,6 +29,18 @@ public sealed class CommandLine
     // Options that are not configuration: value-taking and boolean.
     private static readonly HashSet<string> ValueOptions = ["--config", "--pair", "--pair-if-needed", "--pair-file", "--timeout", "--output", "-o", "--device", "--agent", "--width", "--quality", "--file", "--frames", "--format", "--delay-ms", "--height", "--fps"];
 
+    /// <summary>The flag that sets a configuration key (<c>Gateway:Port</c> → <c>--port</c>), for messages about its value.</summary>
+    public static string? FlagFor(string key)
+    {
+        foreach (var (flag, k) in ConfigKeys)
+            if (k.Equals(key, StringComparison.OrdinalIgnoreCase))
+                return flag;
+        foreach (var (flag, sw) in Switches)
+            if (sw.Key.Equals(key, StringComparison.OrdinalIgnoreCase))
+                return flag;
+        return key.StartsWith("Node:Commands", StringComparison.OrdinalIgnoreCase) ? "--commands" : null;
+    }
+
     public string Verb { get; private init; } = "help";
     public List<string> Positionals { get; } = [];
     public Dictionary<string, string?> ConfigOverrides { get; } = new(StringComparer.OrdinalIgnoreCase);

@@ -19,7 +19,7 @@ public static class PinCommand
         if (line.Has("--clear"))
         {
             state.UpdateNode(n => n.PinnedFingerprint = null);
-            return Program.Print("pin cleared; the configured pin (if any) applies again at the next start");
+            return Program.Print("pin cleared; the configured pin (if any) applies again at the next reconnect");
         }
         if (line.Has("--show"))
         {
@@ -36,7 +36,7 @@ public static class PinCommand
         state.EnsureDirectory();
         if (!state.UpdateNode(n => n.PinnedFingerprint = pin))
             return Program.Fail($"could not write {state.PathOf(StateStore.NodeFileName)}", 3);
-        Console.Out.WriteLine($"pinned sha256:{pin} in {state.Directory}; a running node uses it at its next reconnect or restart");
+        Console.Out.WriteLine($"pinned sha256:{pin} in {state.Directory}; a running node uses it at its next reconnect");
         return 0;
     }
 }

@@ -52,7 +52,7 @@ public static class RunCommand
 
         // Saved options, as the reference host keeps them: --node-id, --display-name, --commands.
         string[]? commands = line.Has("--all-commands") ? null : options.Node.Commands ?? node.Commands;
-        state.UpdateNode(n =>
+        void SaveOptions(NodeFile n)
         {
             n.DeviceId = identity.DeviceId;
             if (options.Node.InstanceId is { Length: > 0 } id)
@@ -63,7 +63,11 @@ public static class RunCommand
                 n.Commands = null;
             else if (options.Node.Commands is { Length: > 0 } c)
                 n.Commands = c;
-        });
+        }
+        SaveOptions(node);
+        // The new instance id of a first start is the one on disk from now on; a read-only directory keeps ours.
+        if (state.UpdateNode(n => { if (!File.Exists(state.PathOf(StateStore.NodeFileName))) n.InstanceId = node.InstanceId; SaveOptions(n); }))
+            node = state.LoadNode();
         options.Node.Commands = commands;
 
         var credentials = new GatewayCredentials
@@ -83,7 +87,8 @@ public static class RunCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
 
-        var client = new GatewayClient(endpoint, credentials, state, identity, registry, description,
+        // Resolved again before every connect: a pin set meanwhile with `clawedge pin` applies at the next reconnect.
+        var client = new GatewayClient(() => EndpointResolver.Resolve(options.Gateway, setup, state.LoadNode()), credentials, state, identity, registry, description,
             options.Gateway.MaxBackoffMs, options.Node.StatsIntervalSeconds * 1000)
         {
             ExitAfterHello = line.Has("--once-connected-exit"),
@@ -98,10 +103,11 @@ public static class RunCommand
             if (setup is not null)
             {
                 // The setup code's endpoint (and pin) is where this node now belongs; its token is not kept.
+                var joined = client.Endpoint;
                 state.UpdateNode(n => n.Gateway = new SavedGateway
                 {
-                    Host = endpoint.Host, Port = endpoint.Port, Tls = endpoint.Tls,
-                    TlsFingerprint = endpoint.TlsFingerprint, ContextPath = endpoint.ContextPath,
+                    Host = joined.Host, Port = joined.Port, Tls = joined.Tls,
+                    TlsFingerprint = joined.TlsFingerprint, ContextPath = joined.ContextPath,
                 });
             }
         };

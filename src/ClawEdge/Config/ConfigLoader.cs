@@ -12,6 +12,7 @@ public static class ConfigLoader
 {
     public const string DefaultPath = "/etc/clawedge/clawedge.json";
     public const string EnvironmentPrefix = "CLAWEDGE_";
+    public const string SchemaPath = "/etc/clawedge/clawedge.schema.json";
 
     /// <param name="configPath">An explicit <c>--config</c>: must exist. Null: the default path, if present.</param>
     /// <param name="commandLine">Keys already in configuration form (<c>Gateway:Port</c>).</param>
@@ -26,7 +27,8 @@ public static class ConfigLoader
                 throw new ConfigException($"config file not found: {path}");
             builder.AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false);
         }
-        builder.AddInMemoryCollection(FromEnvironment(environment ?? ReadEnvironment()));
+        var environmentNames = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        builder.AddInMemoryCollection(FromEnvironment(environment ?? ReadEnvironment(), environmentNames));
         builder.AddInMemoryCollection(commandLine);
 
         IConfigurationRoot root;
@@ -39,9 +41,26 @@ public static class ConfigLoader
             throw new ConfigException($"cannot read {path}: {e.InnerException?.Message ?? e.Message}");
         }
 
+        // Sources in the order added: the file (if any), the environment, the command line.
+        var sources = new List<Func<string, string>>();
+        if (path is not null)
+            sources.Add(_ => path);
+        sources.Add(key => environmentNames.TryGetValue(key, out var name) ? name : EnvironmentPrefix + key.Replace(":", "__", StringComparison.Ordinal));
+        sources.Add(key => Cli.CommandLine.FlagFor(key) ?? "the command line");
+        string SourceOf(string key)
+        {
+            var providers = root.Providers.ToList();
+            for (int i = providers.Count - 1; i >= 0; i--)
+                if (providers[i].TryGet(key, out _) || providers[i].GetChildKeys([], key).Any())
+                    return sources[i](key);
+            return path ?? "the configuration";
+        }
+        OptionKeys.Root.Check(root, SourceOf);
+
         var options = new ClawEdgeOptions();
         try
         {
+            // A backstop: OptionKeys has already named any unknown key in our words.
             root.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException e)
@@ -54,14 +73,16 @@ public static class ConfigLoader
 
     // The Microsoft convention (CLAWEDGE_Gateway__Port → Gateway:Port), done here rather than with the
     // EnvironmentVariables provider so tests can pass their own environment.
-    private static Dictionary<string, string?> FromEnvironment(IDictionary<string, string?> environment)
+    private static Dictionary<string, string?> FromEnvironment(IDictionary<string, string?> environment, Dictionary<string, string> names)
     {
         var keys = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in environment)
         {
             if (!name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) || name.Equals("CLAWEDGE_CONFIG", StringComparison.OrdinalIgnoreCase))
                 continue;
-            keys[name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)] = value;
+            string key = name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal);
+            keys[key] = value;
+            names[key] = name;
         }
         return keys;
     }

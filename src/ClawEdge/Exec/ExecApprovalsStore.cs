@@ -1,8 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using ClawEdge.Logging;
-using ClawEdge.Platform.Native;
 using ClawEdge.State;
 
 namespace ClawEdge.Exec;
@@ -17,20 +15,20 @@ public sealed record ExecApprovalsSnapshot(string Path, bool Exists, string Hash
 /// <summary>
 /// <c>exec-approvals.json</c> in the state directory. The hash is the lowercase hex SHA-256 of the exact
 /// stored bytes (<c>missing:&lt;sha256 of nothing&gt;</c> when there is no file), so <c>set</c> is a
-/// compare-and-swap exactly like the reference host's. Writes are atomic (temp + fsync + rename, 0600)
-/// and serialized across processes with flock, so the node and <c>clawedge approvals</c> can both edit.
+/// compare-and-swap exactly like the reference host's. Every change is a <see cref="LockedStateFile"/> update
+/// (re-read under flock, atomic 0600 write), so the node and <c>clawedge approvals</c> can both edit.
 /// </summary>
 public sealed class ExecApprovalsStore(string path)
 {
     public const string FileName = "exec-approvals.json";
     public const string MissingHash = "missing:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-    private readonly Lock _gate = new();
+    private readonly LockedStateFile _file = new(path);
     private CachedRead? _cache; // one reference, swapped whole: readers on other threads never see a torn entry
 
     private sealed record CachedRead(DateTime WrittenAt, long Length, ExecApprovalsSnapshot Snapshot);
 
-    public string Path { get; } = System.IO.Path.GetFullPath(path);
+    public string Path => _file.Path;
 
     public static ExecApprovalsStore In(StateStore state) => new(state.PathOf(FileName));
 
@@ -59,19 +57,22 @@ public sealed class ExecApprovalsStore(string path)
     {
         if (StateFileTrust.Problem(Path) is { } untrusted)
             return Corrupt(MissingHash, untrusted);
-        byte[] bytes;
+        byte[]? bytes;
         try
         {
-            bytes = File.ReadAllBytes(Path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return new ExecApprovalsSnapshot(Path, false, MissingHash, ExecApprovalsDocument.CreateDefault(), null);
+            bytes = _file.Read();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return Corrupt(MissingHash, $"cannot read: {e.Message}");
         }
+        return Parse(bytes);
+    }
+
+    private ExecApprovalsSnapshot Parse(byte[]? bytes)
+    {
+        if (bytes is null)
+            return new ExecApprovalsSnapshot(Path, false, MissingHash, ExecApprovalsDocument.CreateDefault(), null);
         string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         try
         {
@@ -116,39 +117,27 @@ public sealed class ExecApprovalsStore(string path)
     /// <summary>Read-modify-write under the cross-process lock; <paramref name="change"/> returns the new document, or null to leave it.</summary>
     public ExecApprovalsSnapshot Update(Func<ExecApprovalsSnapshot, ExecApprovalsDocument?> change)
     {
-        lock (_gate)
+        System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        ExecApprovalsSnapshot? result = null;
+        bool written = false;
+        _file.Update(bytes =>
         {
-            using var fileLock = AcquireLock();
-            var current = Read();
+            var current = Parse(bytes);
             var next = change(current);
             if (next is null)
-                return current;
+            {
+                result = current;
+                return null;
+            }
             next.AssignMissingIds();
-            byte[] bytes = next.ToUtf8();
-            AtomicFile.Write(Path, bytes);
-            Log.Info($"exec approvals written to {Path}");
-            return new ExecApprovalsSnapshot(Path, true, Convert.ToHexStringLower(SHA256.HashData(bytes)), next, null);
-        }
-    }
-
-    private FileStream AcquireLock()
-    {
-        string directory = System.IO.Path.GetDirectoryName(Path)!;
-        Directory.CreateDirectory(directory);
-        var stream = new FileStream(System.IO.Path.Combine(directory, "." + FileName + ".lock"), new FileStreamOptions
-        {
-            Mode = FileMode.OpenOrCreate,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.ReadWrite, // .NET would otherwise take its own non-blocking lock
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            byte[] bytesOut = next.ToUtf8();
+            result = new ExecApprovalsSnapshot(Path, true, Convert.ToHexStringLower(SHA256.HashData(bytesOut)), next, null);
+            written = true;
+            return bytesOut;
         });
-        if (Libc.Flock(stream.SafeFileHandle, Libc.LOCK_EX) != 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            stream.Dispose();
-            throw new IOException($"cannot lock {Path}: errno {errno}");
-        }
-        return stream; // closing the descriptor releases the lock
+        if (written)
+            Log.Info($"exec approvals written to {Path}");
+        return result!;
     }
 }
 

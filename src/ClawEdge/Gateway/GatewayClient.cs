@@ -28,8 +28,9 @@ public enum LinkState
 }
 
 /// <summary>
-/// Keeps the node connected: connect, handshake, serve, and on any loss reconnect with capped,
-/// jittered exponential backoff, forever, until stopped. Each failure kind has its own remedy
+/// Keeps the node connected: connect, handshake, serve, and on any loss reconnect on the
+/// <see cref="ReconnectSchedule"/>, forever, until stopped. The endpoint and pin are resolved again before
+/// every connect, so <c>clawedge pin</c> reaches a running node. Each failure kind has its own remedy
 /// (pairing → wait for the operator and say which command to run; revoked device token → forget it;
 /// start-up → retry after the gateway's hint).
 /// </summary>
@@ -37,7 +38,8 @@ public sealed class GatewayClient
 {
     private const int PairingRetryMs = 5_000;
 
-    private readonly GatewayEndpoint _endpoint;
+    private readonly Func<GatewayEndpoint> _resolveEndpoint;
+    private GatewayEndpoint _endpoint;
     private readonly GatewayCredentials _credentials;
     private readonly StateStore _state;
     private readonly DeviceIdentity _identity;
@@ -47,10 +49,12 @@ public sealed class GatewayClient
     private readonly int _statsIntervalMs;
     private readonly HashSet<string> _announcedRequests = new(StringComparer.Ordinal);
 
-    public GatewayClient(GatewayEndpoint endpoint, GatewayCredentials credentials, StateStore state, DeviceIdentity identity,
+    /// <param name="resolveEndpoint">Called before every connect; an exception keeps the previous endpoint.</param>
+    public GatewayClient(Func<GatewayEndpoint> resolveEndpoint, GatewayCredentials credentials, StateStore state, DeviceIdentity identity,
         CommandRegistry registry, NodeDescription description, int maxBackoffMs = 30_000, int statsIntervalMs = 60_000)
     {
-        _endpoint = endpoint;
+        _resolveEndpoint = resolveEndpoint;
+        _endpoint = resolveEndpoint();
         _credentials = credentials;
         _state = state;
         _identity = identity;
@@ -72,16 +76,21 @@ public sealed class GatewayClient
     private GatewayConnection? _live;
     private int _tickIntervalMs = 30_000;
 
+    /// <summary>The endpoint of the current or last connect.</summary>
+    public GatewayEndpoint Endpoint => _endpoint;
+
+    // Consecutive failures after TCP accepted, and since when connects are refused (null: they are not).
+    private int _failuresAfterAccept;
+    private long? _refusedSince;
+
     public async Task RunAsync(CancellationToken stop)
     {
-        int failures = 0;
         while (!stop.IsCancellationRequested)
         {
             var outcome = await SessionAsync(stop).ConfigureAwait(false);
             if (stop.IsCancellationRequested || outcome.Exit)
                 break;
-            failures = outcome.ResetBackoff ? 0 : failures + 1;
-            int delay = outcome.DelayMs ?? Backoff(failures);
+            int delay = outcome.DelayMs;
             Log.Debug($"reconnecting in {delay} ms");
             try
             {
@@ -94,17 +103,40 @@ public sealed class GatewayClient
         }
     }
 
-    /// <summary>Full-jitter exponential backoff: 1 s doubling to the cap, each delay drawn from [½, 1] of its step.</summary>
-    public int Backoff(int failures)
+    private readonly record struct Outcome(int DelayMs, bool Exit = false);
+
+    /// <summary>A failure after TCP accepted: the gateway did work for us, so the wait grows.</summary>
+    private Outcome AfterAccept(int? atLeastMs = null)
     {
-        double step = Math.Min(_maxBackoffMs, 1000 * Math.Pow(2, Math.Min(failures, 16)));
-        return (int)(step * (0.5 + Random.Shared.NextDouble() * 0.5));
+        _failuresAfterAccept++;
+        int delay = ReconnectSchedule.BackoffDelay(_failuresAfterAccept, _maxBackoffMs, Random.Shared.NextDouble());
+        return new Outcome(Math.Max(delay, atLeastMs ?? 0));
     }
 
-    private readonly record struct Outcome(bool ResetBackoff, int? DelayMs = null, bool Exit = false);
+    private void ResolveEndpoint()
+    {
+        GatewayEndpoint next;
+        try
+        {
+            next = _resolveEndpoint();
+        }
+        catch (Exception e) when (e is StateException or IOException or UnauthorizedAccessException)
+        {
+            Log.Warn($"keeping {_endpoint}: {e.Message}");
+            return;
+        }
+        if (next != _endpoint)
+        {
+            Log.Info(next.TlsFingerprint != _endpoint.TlsFingerprint && next.Uri == _endpoint.Uri
+                ? $"the pin for {next} is now sha256:{next.TlsFingerprint ?? "(none: CA-verified)"}"
+                : $"the gateway endpoint is now {next}");
+            _endpoint = next;
+        }
+    }
 
     private async Task<Outcome> SessionAsync(CancellationToken stop)
     {
+        ResolveEndpoint();
         // While the gateway keeps refusing our credential, systemctl status keeps saying so (not "connecting").
         StateChanged?.Invoke(LinkState.Connecting, _authRefused ?? $"connecting to {_endpoint}");
         GatewayConnection connection;
@@ -114,22 +146,33 @@ public sealed class GatewayClient
         }
         catch (TlsPinMismatchException e)
         {
+            _refusedSince = null;
             Log.Error(e.Message);
             RecordStatus("rejected", e.Message);
             StateChanged?.Invoke(LinkState.Disconnected, "TLS pin mismatch");
-            return new Outcome(false, _maxBackoffMs);
+            return AfterAccept();
         }
         catch (GatewayUnreachableException e)
         {
-            Log.Warn(e.Message);
             RecordStatus("unreachable", e.Message);
             StateChanged?.Invoke(LinkState.Disconnected, "gateway unreachable");
-            return new Outcome(false);
+            if (!e.NeverAccepted)
+            {
+                _refusedSince = null;
+                Log.Warn(e.Message);
+                return AfterAccept();
+            }
+            // Refused connects cost the gateway nothing: probe on, and say it once, not twice a second.
+            if (_refusedSince is null)
+                Log.Warn($"{e.Message}; probing every {ReconnectSchedule.ProbeMinMs}-{ReconnectSchedule.ProbeMaxMs} ms");
+            _refusedSince ??= Environment.TickCount64;
+            return new Outcome(ReconnectSchedule.ProbeDelay(Environment.TickCount64 - _refusedSince.Value, Random.Shared.NextDouble()));
         }
         catch (OperationCanceledException)
         {
-            return new Outcome(false);
+            return new Outcome(0);
         }
+        _refusedSince = null;
 
         await using (connection.ConfigureAwait(false))
         {
@@ -145,11 +188,11 @@ public sealed class GatewayClient
             catch (Exception e) when (e is WebSocketException or TimeoutException or GatewayProtocolException or OperationCanceledException)
             {
                 if (stop.IsCancellationRequested)
-                    return new Outcome(false);
-                string why = connection.CloseStatus is { } code ? $"closed {(int)code} {connection.CloseStatusDescription}" : e.Message;
+                    return new Outcome(0);
+                string why = connection.CloseStatus is { } code ? $"closed {(int)code} {connection.CloseStatusDescription}" : GatewayConnection.Describe(e);
                 Log.Warn($"handshake with {_endpoint} failed: {why}");
                 RecordStatus("unreachable", why);
-                return new Outcome(false);
+                return AfterAccept();
             }
 
             _tickIntervalMs = hello.Policy?.TickIntervalMs is > 0 and var t ? t : 30_000;
@@ -160,7 +203,7 @@ public sealed class GatewayClient
             if (ExitAfterHello)
             {
                 await connection.CloseAsync(WebSocketCloseStatus.NormalClosure, "node stopping").ConfigureAwait(false);
-                return new Outcome(true, Exit: true);
+                return new Outcome(0, Exit: true);
             }
 
             _live = connection;
@@ -170,7 +213,7 @@ public sealed class GatewayClient
             _live = null;
             StateChanged?.Invoke(LinkState.Disconnected, reason);
             if (stop.IsCancellationRequested)
-                return new Outcome(false);
+                return new Outcome(0);
             Log.Warn($"gateway link lost: {reason}");
             RecordStatus("disconnected", reason);
             if (connection.CloseStatus == (WebSocketCloseStatus)4001)
@@ -178,8 +221,9 @@ public sealed class GatewayClient
                 // `openclaw nodes remove`: the device token is dead; the next connect shows the right remedy.
                 Log.Warn("the gateway removed this device; it must be paired again");
             }
-            // A link that lived a while earns a fresh backoff; one that flaps keeps growing it.
-            return new Outcome(Environment.TickCount64 - connectedAt > 30_000);
+            // A link that lived a while earns a fresh schedule; one that dies at once keeps growing the backoff.
+            _failuresAfterAccept = ReconnectSchedule.AfterLinkLost(_failuresAfterAccept, Environment.TickCount64 - connectedAt);
+            return new Outcome(ReconnectSchedule.AfterLinkLostDelay(_failuresAfterAccept, _maxBackoffMs, Random.Shared.NextDouble()));
         }
     }
 
@@ -244,7 +288,19 @@ public sealed class GatewayClient
     /// </summary>
     private ConnectAuth SelectAuth(out string? signedToken)
     {
-        string? deviceToken = _state.LoadNode().DeviceTokens.TryGetValue(_endpoint.Origin, out var stored) ? stored.Token : null;
+        string? deviceToken;
+        try
+        {
+            deviceToken = _state.LoadNode().DeviceTokens.TryGetValue(_endpoint.Origin, out var stored) ? stored.Token : null;
+        }
+        catch (StateException e)
+        {
+            Log.Warn(e.Message);
+            deviceToken = null;
+        }
+        // A token the gateway gave this process but the state directory could not keep (read-only, full).
+        if (deviceToken is null && _issuedToken is { } issued && issued.Origin == _endpoint.Origin)
+            deviceToken = issued.Token;
         if (_credentials.BootstrapToken is { } bootstrap && (_credentials.PreferBootstrap || deviceToken is null))
         {
             signedToken = bootstrap;
@@ -276,6 +332,8 @@ public sealed class GatewayClient
         _announcedRequests.Clear();
         _lastRecorded = null;
         string? token = hello.Auth?.DeviceToken;
+        if (token is not null)
+            _issuedToken = (_endpoint.Origin, token);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         _state.UpdateNode(node =>
         {
@@ -300,16 +358,18 @@ public sealed class GatewayClient
                 }
                 RecordStatus("pairing-required", $"openclaw devices approve {requestId}", pairingRequestId: requestId);
                 StateChanged?.Invoke(LinkState.PairingRequired, $"waiting for: openclaw devices approve {requestId}");
-                return new Outcome(true, PairingRetryMs + Random.Shared.Next(0, 1000));
+                _failuresAfterAccept = 0; // waiting for an operator is not the gateway failing
+                return new Outcome(PairingRetryMs + Random.Shared.Next(0, 1000));
             }
             case ("NOT_PAIRED", "DEVICE_IDENTITY_REQUIRED"):
                 return Fatal(error, "the gateway requires a device identity (this is a bug)");
             case (_, "AUTH_DEVICE_TOKEN_MISMATCH"):
+                _issuedToken = null;
                 _state.UpdateNode(node => node.DeviceTokens.Remove(_endpoint.Origin));
                 if (_credentials.SharedToken is not null || _credentials.Password is not null || _credentials.BootstrapToken is not null)
                 {
                     Log.Warn("the gateway no longer knows this device token (device removed or revoked); forgot it, connecting with the shared credential to ask for pairing again");
-                    return new Outcome(true, 500);
+                    return new Outcome(500);
                 }
                 return Fatal(error, "the gateway revoked this device's token. Give the node a new setup code (clawedge run --pair <code>) or set OPENCLAW_GATEWAY_TOKEN");
             case (_, "AUTH_TOKEN_MISMATCH"):
@@ -321,10 +381,10 @@ public sealed class GatewayClient
                 return Fatal(error, $"the gateway speaks another protocol version (this node speaks {GatewayProtocol.Version}); upgrade one side");
             case ("UNAVAILABLE", _) when error.Retryable == true:
                 Log.Info($"gateway not ready ({error.Message}); retrying");
-                return new Outcome(false, Math.Clamp(error.RetryAfterMs ?? 500, 100, 2000));
+                return AfterAccept(atLeastMs: Math.Clamp(error.RetryAfterMs ?? 100, 100, 2000));
         }
         if (error.RetryAfterMs is { } after)
-            return new Outcome(false, Math.Clamp(after, 100, _maxBackoffMs));
+            return AfterAccept(atLeastMs: Math.Clamp(after, 100, _maxBackoffMs));
         return Fatal(error, "connect refused");
     }
 
@@ -339,12 +399,14 @@ public sealed class GatewayClient
         Log.Error($"{line} [{error}]");
         RecordStatus(auth ? "auth-refused" : "rejected", $"{line} [{error}]");
         StateChanged?.Invoke(LinkState.Disconnected, line);
-        return new Outcome(false, _maxBackoffMs);
+        _failuresAfterAccept++;
+        return new Outcome(_maxBackoffMs);
     }
 
     private string? _authRefused;
 
     private string? _lastRecorded;
+    private (string Origin, string Token)? _issuedToken;
 
     // Only state changes are written: an SD card should not see a write per retry.
     private void RecordStatus(string state, string detail, string? pairingRequestId = null)

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -69,18 +71,59 @@ public sealed class GatewayConnection : IAsyncDisposable
                 throw new TlsPinMismatchException(expected, actual);
             if (cancellationToken.IsCancellationRequested)
                 throw;
-            throw new GatewayUnreachableException($"cannot reach {endpoint}: {Describe(e)}");
+            throw new GatewayUnreachableException($"cannot reach {endpoint}: {Describe(e)}", NeverAccepted(e));
         }
         return new GatewayConnection(socket);
     }
 
-    private static string Describe(Exception e)
+    /// <summary>
+    /// The failure in our words. UseSystemResourceKeys keeps the runtime's message texts out of the binary,
+    /// so its messages are keys like <c>net_webstatus_ConnectFailure</c>: the common causes are named here.
+    /// </summary>
+    internal static string Describe(Exception e)
     {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            string? words = x switch
+            {
+                SocketException s => s.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused => "connection refused (nothing listens on that port: is the gateway running, and on this port?)",
+                    SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host name not found (check Gateway:Host and DNS)",
+                    SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.NetworkDown or SocketError.HostDown
+                        => "no route to the host (is the network up, and the address right?)",
+                    SocketError.TimedOut => "connect timed out (the host is down or a firewall drops the packets)",
+                    SocketError.ConnectionReset or SocketError.ConnectionAborted => "the connection was reset by the other side",
+                    SocketError.AccessDenied => "the connect was denied by a local firewall rule",
+                    var code => $"network error {code}",
+                },
+                AuthenticationException => "TLS handshake failed: the gateway's certificate is not trusted "
+                    + "(pin it after checking: clawedge pin --show) or the gateway does not speak TLS on this port",
+                WebSocketException { WebSocketErrorCode: WebSocketError.NotAWebSocket }
+                    => "the server answered HTTP but not as a WebSocket (wrong port or Gateway:ContextPath?)",
+                WebSocketException { WebSocketErrorCode: WebSocketError.ConnectionClosedPrematurely }
+                    => "the connection closed during the handshake (a TLS port spoken to in plain ws://, or the other way round?)",
+                OperationCanceledException => "timed out",
+                _ => null,
+            };
+            if (words is not null)
+                return words;
+        }
         var parts = new List<string>();
         for (var x = e; x is not null; x = x.InnerException)
             if (!string.IsNullOrEmpty(x.Message))
-                parts.Add(x is OperationCanceledException ? "timed out" : x.Message);
+                parts.Add(x.Message);
         return string.Join(": ", parts.Distinct());
+    }
+
+    // Nothing accepted the TCP connect, so the attempt cost the gateway nothing (see ReconnectSchedule).
+    private static bool NeverAccepted(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostUnreachable
+                or SocketError.NetworkUnreachable or SocketError.NetworkDown or SocketError.HostDown or SocketError.TimedOut })
+                return true;
+        return false;
     }
 
     // Frames are not HTML: escaping quotes and '<' as \u0022 would only inflate command output and media.
@@ -275,4 +318,8 @@ public sealed class TlsPinMismatchException(string expected, string actual)
     public string Actual { get; } = actual;
 }
 
-public sealed class GatewayUnreachableException(string message) : Exception(message);
+public sealed class GatewayUnreachableException(string message, bool neverAccepted = false) : Exception(message)
+{
+    /// <summary>TCP was refused or unreachable: no gateway process saw the attempt.</summary>
+    public bool NeverAccepted { get; } = neverAccepted;
+}

@@ -126,7 +126,7 @@ public static class Doctor
         }
         catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or OperationCanceledException or GatewayProtocolException or IOException)
         {
-            return new(CheckStatus.Fail, "gateway", $"{endpoint}: no connect.challenge ({e.GetType().Name}: {e.Message})", "check Gateway:ContextPath and that the port is the gateway's");
+            return new(CheckStatus.Fail, "gateway", $"{endpoint}: no connect.challenge ({GatewayConnection.Describe(e)})", "check Gateway:ContextPath and that the port is the gateway's");
         }
     }
 
@@ -143,7 +143,7 @@ public static class Doctor
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
         {
-            return new(CheckStatus.Fail, "tls", $"no TLS handshake with {endpoint.Host}:{endpoint.Port}: {e.Message}");
+            return new(CheckStatus.Fail, "tls", $"no TLS handshake with {endpoint.Host}:{endpoint.Port}: {GatewayConnection.Describe(e)}");
         }
         if (endpoint.TlsFingerprint is null)
             return new(CheckStatus.Ok, "tls", $"CA-verified; the gateway presents sha256:{actual}");

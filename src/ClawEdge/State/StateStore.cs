@@ -15,10 +15,13 @@ public sealed class StateStore
     public const string NodeFileName = "node.json";
     public const string LockFileName = "clawedge.lock";
 
-    private readonly Lock _gate = new();
-    private NodeFile? _node;
+    private readonly LockedStateFile _nodeFile;
 
-    public StateStore(string directory) => Directory = Path.GetFullPath(directory);
+    public StateStore(string directory)
+    {
+        Directory = Path.GetFullPath(directory);
+        _nodeFile = new LockedStateFile(PathOf(NodeFileName));
+    }
 
     public string Directory { get; }
 
@@ -135,8 +138,7 @@ public sealed class StateStore
         {
             // An untrusted or broken identity is exactly what a reset replaces.
         }
-        lock (_gate)
-            oldId ??= (_node ??= ReadNode()).DeviceId;
+        oldId ??= LoadNode().DeviceId;
         string path = PathOf(IdentityFileName);
         if (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
             File.Move(path, $"{path}.replaced-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}");
@@ -150,49 +152,51 @@ public sealed class StateStore
         return oldId;
     }
 
-    public NodeFile LoadNode()
-    {
-        lock (_gate)
-            return _node ??= ReadNode();
-    }
+    /// <summary>
+    /// <c>node.json</c> as it is on disk now (a new instance id when there is none yet). Read fresh at every
+    /// call: <c>clawedge pin</c> in another process must reach the running node.
+    /// </summary>
+    public NodeFile LoadNode() => ParseNode(_nodeFile.Read());
 
-    private NodeFile ReadNode()
+    private NodeFile ParseNode(byte[]? bytes)
     {
-        string path = PathOf(NodeFileName);
-        if (!File.Exists(path))
+        if (bytes is null)
             return new NodeFile { InstanceId = Guid.NewGuid().ToString() };
         try
         {
-            var node = JsonSerializer.Deserialize(File.ReadAllBytes(path), StateJsonContext.Default.NodeFile) ?? new NodeFile();
+            var node = JsonSerializer.Deserialize(bytes, StateJsonContext.Default.NodeFile) ?? new NodeFile();
             if (string.IsNullOrEmpty(node.InstanceId))
                 node.InstanceId = Guid.NewGuid().ToString();
             return node;
         }
         catch (JsonException e)
         {
-            throw new StateException($"{path} is not valid JSON ({e.Message}); fix or remove it (device tokens in it will need re-pairing).");
+            throw new StateException($"{_nodeFile.Path} is not valid JSON ({e.Message}); fix or remove it (device tokens in it will need re-pairing).");
         }
     }
 
-    /// <summary>Applies <paramref name="change"/> to the node file and persists it atomically.</summary>
+    /// <summary>
+    /// Applies <paramref name="change"/> to the node file as it is on disk under the file's lock, and persists
+    /// it atomically: a change made meanwhile by another process (a new pin) is kept, never overwritten.
+    /// </summary>
     /// <returns>False, with a log line, when the state directory cannot be written (read-only, full).</returns>
     public bool UpdateNode(Action<NodeFile> change)
     {
-        lock (_gate)
+        try
         {
-            var node = _node ??= ReadNode();
-            change(node);
-            try
+            EnsureDirectory();
+            _nodeFile.Update(bytes =>
             {
-                EnsureDirectory();
-                AtomicFile.Write(PathOf(NodeFileName), JsonSerializer.SerializeToUtf8Bytes(node, StateJsonContext.Default.NodeFile));
-                return true;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Log.Error($"cannot persist {PathOf(NodeFileName)}: {e.Message} — the node keeps running, but this change is lost at restart");
-                return false;
-            }
+                var node = ParseNode(bytes);
+                change(node);
+                return JsonSerializer.SerializeToUtf8Bytes(node, StateJsonContext.Default.NodeFile);
+            });
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Error($"cannot persist {_nodeFile.Path}: {e.Message} — the node keeps running, but this change is lost at restart");
+            return false;
         }
     }
 }

@@ -118,4 +118,85 @@ public class ConfigLoaderTests
     {
         await Assert.That(TlsPin.Normalize(input)).IsNull();
     }
+
+    [Test]
+    public async Task Unknown_key_names_the_file_and_the_nearest_known_key()
+    {
+        string path = WriteConfig("""{ "Gateway": { "Prot": 1 } }""");
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoArgs, NoEnv));
+        await Assert.That(error.Message).IsEqualTo($"{path}: unknown key Gateway:Prot (did you mean Gateway:Port?)");
+    }
+
+    [Test]
+    public async Task Unknown_section_and_keys_inside_maps_are_named_too()
+    {
+        string path = WriteConfig("""{ "Gatway": { "Port": 1 } }""");
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoArgs, NoEnv));
+        await Assert.That(error.Message).IsEqualTo($"{path}: unknown key Gatway:Port (did you mean Gateway:Port?)");
+
+        path = WriteConfig("""{ "Camera": { "Devices": { "usb0": { "Facng": "front" } } } }""");
+        error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoArgs, NoEnv));
+        await Assert.That(error.Message).IsEqualTo($"{path}: unknown key Camera:Devices:usb0:Facng (did you mean Camera:Devices:usb0:Facing?)");
+
+        // Far from every key: no guess, but where the keys are.
+        var env = new Dictionary<string, string?> { ["CLAWEDGE_Zebra__Stripes"] = "1" };
+        error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, NoArgs, env));
+        await Assert.That(error.Message).IsEqualTo($"CLAWEDGE_Zebra__Stripes: unknown key Zebra:Stripes (the keys are those of {ConfigLoader.SchemaPath})");
+    }
+
+    [Test]
+    public async Task Every_options_key_is_known_and_maps_and_lists_take_free_keys()
+    {
+        await Assert.That(OptionKeys.Root.Paths()).Contains("Gateway:MaxBackoffMs");
+        await Assert.That(OptionKeys.Root.Paths()).Contains("Camera:Replay:Fps");
+        string path = WriteConfig("""{ "Camera": { "Devices": { "usb0": { "Facing": "front" } } }, "Node": { "Commands": ["system.run"] } }""");
+        var options = ConfigLoader.Load(path, NoArgs, NoEnv);
+        await Assert.That(options.Camera.Devices["usb0"].Facing).IsEqualTo("front");
+    }
+
+    [Test]
+    public async Task Wrong_type_says_where_the_value_came_from()
+    {
+        var env = new Dictionary<string, string?> { ["CLAWEDGE_Gateway__Port"] = "abc" };
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, NoArgs, env));
+        await Assert.That(error.Message).IsEqualTo("Gateway:Port (from CLAWEDGE_Gateway__Port) must be a port number, got \"abc\"");
+
+        string path = WriteConfig("""{ "Gateway": { "AllowInsecurePlaintext": "yes" }, "Node": { "StatsIntervalSeconds": "1.5" } }""");
+        error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoArgs, NoEnv));
+        await Assert.That(error.Message).IsEqualTo($"Gateway:AllowInsecurePlaintext (from {path}) must be true or false, got \"yes\"");
+
+        var line = ClawEdge.Cli.CommandLine.Parse(["run", "--port", "http"]);
+        error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(WriteConfig("{}"), line.ConfigOverrides, NoEnv));
+        await Assert.That(error.Message).IsEqualTo("Gateway:Port (from --port) must be a port number, got \"http\"");
+
+        // The highest-precedence source is the one named: the file's good value is overridden by the bad env one.
+        path = WriteConfig("""{ "Camera": { "TestPatternFps": 30 } }""");
+        env = new Dictionary<string, string?> { ["CLAWEDGE_CAMERA__TESTPATTERNFPS"] = "fast" };
+        error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoArgs, env));
+        await Assert.That(error.Message).IsEqualTo("Camera:TestPatternFps (from CLAWEDGE_CAMERA__TESTPATTERNFPS) must be a number, got \"fast\"");
+    }
+
+    [Test]
+    public async Task A_value_where_a_section_belongs_is_named()
+    {
+        string path = WriteConfig("""{ "Gateway": 5 }""");
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoArgs, NoEnv));
+        await Assert.That(error.Message).IsEqualTo($"Gateway (from {path}) must be a section of keys, got \"5\"");
+    }
+
+    [Test]
+    public async Task Network_failures_are_described_in_words_not_resource_keys()
+    {
+        static string Words(Exception e) => ClawEdge.Gateway.GatewayConnection.Describe(e);
+        var refused = new System.Net.WebSockets.WebSocketException("net_webstatus_ConnectFailure",
+            new HttpRequestException("x", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)));
+        await Assert.That(Words(refused)).StartsWith("connection refused (nothing listens on that port");
+        await Assert.That(Words(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound))).StartsWith("host name not found");
+        await Assert.That(Words(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.TimedOut))).StartsWith("connect timed out");
+        await Assert.That(Words(new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.NetworkUnreachable))).StartsWith("no route to the host");
+        await Assert.That(Words(new HttpRequestException("net_http_ssl_connection_failed", new System.Security.Authentication.AuthenticationException("net_ssl_x"))))
+            .StartsWith("TLS handshake failed");
+        await Assert.That(Words(new System.Net.WebSockets.WebSocketException(System.Net.WebSockets.WebSocketError.NotAWebSocket))).Contains("not as a WebSocket");
+        await Assert.That(Words(new OperationCanceledException())).IsEqualTo("timed out");
+    }
 }

@@ -141,6 +141,47 @@ public class ExecTests(ExecGateway fx)
         await Assert.That((string?)direct["payload"]!["delivered"]).IsEqualTo("desktop");
     }
 
+    [Test]
+    public async Task Concurrent_local_allow_and_remote_set_lose_neither_change()
+    {
+        // The remote side is the real CLI: system.execApprovals.get, then .set with the hash it read. While it is
+        // in flight, the owner adds entries on the node with `clawedge approvals allow` (the other writer).
+        string[] remote = ["/usr/bin/head", "/usr/bin/tail", "/usr/bin/wc"];
+        var local = new List<string>();
+        string[] localPool = ["/usr/bin/sort", "/usr/bin/cut", "/usr/bin/tr", "/usr/bin/uniq", "/usr/bin/basename", "/usr/bin/dirname",
+            "/usr/bin/expr", "/usr/bin/seq", "/usr/bin/yes", "/usr/bin/tee", "/usr/bin/comm", "/usr/bin/paste"];
+        int conflicts = 0;
+        foreach (string pattern in remote)
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                var set = fx.Gateway.CliAsync("approvals", "allowlist", "add", "--node", fx.NodeId, pattern);
+                while (!set.IsCompleted && local.Count < localPool.Length)
+                {
+                    string mine = localPool[local.Count];
+                    var (file, args) = EdgeNode.Command(false, ["approvals", "allow", mine, "--state-dir", fx.Node.StateDir]);
+                    var (localCode, localOutput) = await ChildProcess.RunAsync(file, args);
+                    await Assert.That(localCode).IsEqualTo(0).Because(localOutput);
+                    local.Add(mine);
+                    await Task.Delay(150);
+                }
+                var (code, output) = await set;
+                if (code == 0)
+                    break;
+                // The compare-and-swap refused a set based on a stale read: said out loud, never a silent loss.
+                await Assert.That(output).Contains("exec approvals changed; reload and retry");
+                conflicts++;
+                await Assert.That(attempt).IsLessThan(3);
+            }
+        }
+        var after = await fx.Gateway.CliJsonAsync("approvals", "get", "--node", fx.NodeId);
+        var patterns = Patterns(after);
+        foreach (string p in remote.Concat(local))
+            await Assert.That(patterns).Contains(p);
+        await Assert.That(local.Count).IsGreaterThan(0);
+        Console.WriteLine($"{local.Count} local allows during {remote.Length} remote sets; {conflicts} stale sets refused and retried");
+    }
+
     private static List<string> Patterns(JsonNode snapshot)
         => snapshot["file"]!["agents"]?["*"]?["allowlist"]?.AsArray().Select(e => (string)e!["pattern"]!).ToList() ?? [];
 }
