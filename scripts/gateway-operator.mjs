@@ -7,6 +7,9 @@
 //       → the agent exec path without a model: system.run.prepare, exec.approval.request (two-phase),
 //         exec.approval.resolve <decision> (allow-once), then system.run carrying the approval; prints every answer.
 //         With swapFrom/swapTo, swapFrom is renamed over swapTo after the approval and before the run (issue 10's attack).
+//   node gateway-operator.mjs soak <url> <token> <nodeId> <count>
+//       → <count> invokes in a fixed mix (60 MB stdout floods, camera snaps, clips, which), one at a time;
+//         prints {"count","errors":{command:n},"ms":{command:median}}.
 import { randomUUID } from "node:crypto";
 import { renameSync } from "node:fs";
 
@@ -84,11 +87,33 @@ async function approvedRun(argvJSON, cwd, agentId = "main", decision = "allow-on
   return out;
 }
 
+async function soak(count) {
+  const mix = [
+    ["system.run", { command: ["/usr/bin/head", "-c", "60000000", "/dev/zero"], timeoutMs: 30000 }],
+    ["camera.snap", { deviceId: "testpattern", delayMs: 0 }],
+    ["system.which", { bins: ["sh", "uname"] }],
+    ["camera.snap", { deviceId: "testpattern", delayMs: 0, quality: 0.5 }],
+    ["system.which", { bins: ["python3"] }],
+  ];
+  const errors = {}, times = {};
+  for (let i = 0; i < count; i++) {
+    const [command, params] = i % 50 === 49 ? ["camera.clip", { deviceId: "testpattern", durationMs: 1000, includeAudio: false }] : mix[i % mix.length];
+    const start = process.hrtime.bigint();
+    const res = await invoke(command, params);
+    (times[command] ??= []).push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (!res.ok) { errors[command] = (errors[command] ?? 0) + 1; if (errors[command] === 1) console.error(command, JSON.stringify(res.error)); }
+  }
+  const ms = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]]));
+  return { count, errors, ms };
+}
+
 try {
   await connected;
   const result = mode === "bench"
     ? await bench(rest[0], rest[1], Number(rest[2]))
-    : await approvedRun(rest[0], rest[1], rest[2], rest[3], rest[4], rest[5]);
+    : mode === "soak"
+      ? await soak(Number(rest[0]))
+      : await approvedRun(rest[0], rest[1], rest[2], rest[3], rest[4], rest[5]);
   console.log(JSON.stringify(result));
   ws.close();
   process.exit(0);
