@@ -3,10 +3,15 @@
 //
 //   node gateway-operator.mjs bench <url> <token> <nodeId> <command> <paramsJSON> <count>
 //       → {"command","count","errors","medianMs","p99Ms","minMs","maxMs"} (round trip of node.invoke)
-//   node gateway-operator.mjs approved-run <url> <token> <nodeId> <argvJSON> <cwd> [agentId]
+//   node gateway-operator.mjs approved-run <url> <token> <nodeId> <argvJSON> <cwd> [agentId] [decision] [swapFrom swapTo]
 //       → the agent exec path without a model: system.run.prepare, exec.approval.request (two-phase),
-//         exec.approval.resolve allow-once, then system.run carrying the approval; prints every answer.
+//         exec.approval.resolve <decision> (allow-once), then system.run carrying the approval; prints every answer.
+//         With swapFrom/swapTo, swapFrom is renamed over swapTo after the approval and before the run (issue 10's attack).
+//   node gateway-operator.mjs soak <url> <token> <nodeId> <count>
+//       → <count> invokes in a fixed mix (60 MB stdout floods, camera snaps, clips, which), one at a time;
+//         prints {"count","errors":{command:n},"ms":{command:median}}.
 import { randomUUID } from "node:crypto";
+import { renameSync } from "node:fs";
 
 const [mode, url, token, nodeId, ...rest] = process.argv.slice(2);
 const ws = new WebSocket(url);
@@ -57,7 +62,7 @@ async function bench(command, paramsJSON, count) {
   return { command, count, errors, medianMs: at(0.5), p99Ms: at(0.99), minMs: ms[0], maxMs: ms[ms.length - 1] };
 }
 
-async function approvedRun(argvJSON, cwd, agentId = "main") {
+async function approvedRun(argvJSON, cwd, agentId = "main", decision = "allow-once", swapFrom, swapTo) {
   const argv = JSON.parse(argvJSON);
   const out = {};
   const prepare = await invoke("system.run.prepare", { command: argv, cwd, agentId, sessionKey: `agent:${agentId}:main` });
@@ -73,19 +78,42 @@ async function approvedRun(argvJSON, cwd, agentId = "main") {
   out.request = requested;
   if (!requested.ok) return out;
   const approvalId = requested.payload.id;
-  out.resolve = await request("exec.approval.resolve", { id: approvalId, decision: "allow-once" });
+  out.resolve = await request("exec.approval.resolve", { id: approvalId, decision });
+  if (swapFrom && swapTo) renameSync(swapFrom, swapTo);
   out.run = await invoke("system.run", {
     command: plan.argv, rawCommand: plan.commandText, cwd: plan.cwd, agentId: plan.agentId, sessionKey: plan.sessionKey,
-    approved: true, approvalDecision: "allow-once", runId: approvalId, systemRunPlan: plan,
+    approved: true, approvalDecision: decision, runId: approvalId, systemRunPlan: plan,
   });
   return out;
+}
+
+async function soak(count) {
+  const mix = [
+    ["system.run", { command: ["/usr/bin/head", "-c", "60000000", "/dev/zero"], timeoutMs: 30000 }],
+    ["camera.snap", { deviceId: "testpattern", delayMs: 0 }],
+    ["system.which", { bins: ["sh", "uname"] }],
+    ["camera.snap", { deviceId: "testpattern", delayMs: 0, quality: 0.5 }],
+    ["system.which", { bins: ["python3"] }],
+  ];
+  const errors = {}, times = {};
+  for (let i = 0; i < count; i++) {
+    const [command, params] = i % 50 === 49 ? ["camera.clip", { deviceId: "testpattern", durationMs: 1000, includeAudio: false }] : mix[i % mix.length];
+    const start = process.hrtime.bigint();
+    const res = await invoke(command, params);
+    (times[command] ??= []).push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (!res.ok) { errors[command] = (errors[command] ?? 0) + 1; if (errors[command] === 1) console.error(command, JSON.stringify(res.error)); }
+  }
+  const ms = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]]));
+  return { count, errors, ms };
 }
 
 try {
   await connected;
   const result = mode === "bench"
     ? await bench(rest[0], rest[1], Number(rest[2]))
-    : await approvedRun(rest[0], rest[1], rest[2]);
+    : mode === "soak"
+      ? await soak(Number(rest[0]))
+      : await approvedRun(rest[0], rest[1], rest[2], rest[3], rest[4], rest[5]);
   console.log(JSON.stringify(result));
   ws.close();
   process.exit(0);

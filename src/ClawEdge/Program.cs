@@ -27,6 +27,7 @@ public static class Program
                 "status" => StatusCommand.Execute(line),
                 "pin" => await PinCommand.ExecuteAsync(line).ConfigureAwait(false),
                 "doctor" => await DoctorCommand.ExecuteAsync(line).ConfigureAwait(false),
+                "identity" => IdentityCommand.Execute(line),
                 "version" or "--version" => Print($"clawedge {Host.ClawEdgeVersion.Current}"),
                 "help" or "--help" or "-h" => Print(Usage()),
                 _ when Capabilities.All.FirstOrDefault(c => c.Verb == line.Verb) is { } capability
@@ -72,6 +73,7 @@ public static class Program
           clawedge pin <sha256>             pin the gateway's new TLS certificate (after a renewal)
           clawedge pin --show               print the fingerprint the gateway presents now (sends no token)
           clawedge pin --clear              forget a pin set with `clawedge pin`
+          clawedge identity reset           become a new device (prints the `openclaw nodes remove` line for the old one)
           clawedge doctor                   check config, state, identity, gateway, TLS pin, clock, then each capability
         {capabilities}
           clawedge version

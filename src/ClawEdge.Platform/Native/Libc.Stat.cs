@@ -21,6 +21,7 @@ public static partial class Libc
 
     private const int AT_FDCWD = -100;
     private const uint STATX_UID = 0x8;
+    private const int ENOTDIR = 20;
 
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Statx(int dirfd, string path, int flags, uint mask, ref byte statxBuffer);

@@ -54,6 +54,7 @@ public static class RunCommand
         string[]? commands = line.Has("--all-commands") ? null : options.Node.Commands ?? node.Commands;
         void SaveOptions(NodeFile n)
         {
+            n.DeviceId = identity.DeviceId;
             if (options.Node.InstanceId is { Length: > 0 } id)
                 n.InstanceId = id;
             if (options.Node.DisplayName is { Length: > 0 } name)

@@ -6,7 +6,8 @@ namespace ClawEdge.Exec;
 /// The built-in security is <c>allowlist</c>, not the reference's <c>full</c>: adding one allowlist entry
 /// from the gateway to a file without defaults must not turn a deny-all appliance into a run-anything one.
 /// </summary>
-public sealed record EffectiveExecPolicy(string Security, string Ask, string AskFallback, bool AutoAllowSkills, IReadOnlyList<AllowlistEntry> Allowlist, string? CorruptReason)
+public sealed record EffectiveExecPolicy(string Security, string Ask, string AskFallback, bool AutoAllowSkills, IReadOnlyList<AllowlistEntry> Allowlist, string? CorruptReason,
+    bool StrictInlineEval = true)
 {
     public const string DefaultAgentId = "main";
     public const string BuiltInSecurity = "allowlist";
@@ -28,6 +29,8 @@ public sealed record EffectiveExecPolicy(string Security, string Ask, string Ask
             agent?.AskFallback ?? wildcard?.AskFallback ?? document.Defaults.AskFallback ?? "deny",
             agent?.AutoAllowSkills ?? wildcard?.AutoAllowSkills ?? document.Defaults.AutoAllowSkills ?? false,
             allowlist,
-            snapshot.Error);
+            snapshot.Error,
+            // On unless a section turns it off: the reference's default (off) suits a workstation with a person watching, not an appliance.
+            agent?.StrictInlineEval ?? wildcard?.StrictInlineEval ?? document.Defaults.StrictInlineEval ?? true);
     }
 }

@@ -29,19 +29,24 @@ public static class ExecApprovalEvaluator
 
         if (policy.CorruptReason is { } corrupt)
             return Deny("security=deny",
-                $"SYSTEM_RUN_DENIED: exec approvals file {request.ApprovalsPath} is unreadable or corrupt ({corrupt}); every command is denied until it is fixed " +
+                $"SYSTEM_RUN_DENIED: exec approvals file {request.ApprovalsPath} is unsafe or corrupt: {corrupt}. Every command is denied until it is fixed " +
                 $"(on the node: clawedge approvals list; or replace it with: openclaw approvals set --node {NodeRef(request)} --file <approvals.json>)");
         if (policy.Security == "deny")
             return Deny("security=deny",
                 $"SYSTEM_RUN_DISABLED: security=deny (exec is off on this node; to run listed programs: clawedge approvals security allowlist)");
 
         // Which commands would run, and is each one allowed?
-        string? miss = null, allowHint = null;
+        string? miss = null, allowHint = null, inline = null;
         if (wrapper.IsWrapper)
         {
             var analysis = wrapper.Failure is { } wrapperFailure
                 ? new ShellAnalysis([], wrapperFailure)
                 : ShellCommandParser.Analyze(wrapper.Payload!);
+            // A payload the parser read is checked segment by segment (each may be inline eval itself); one it cannot
+            // read is code nobody checked: an allowlist miss below, and inline eval where nothing else would stop it.
+            inline = analysis.Ok
+                ? analysis.Segments.Select(InlineEval.Detect).FirstOrDefault(f => f is not null)
+                : policy.Security == "full" ? InlineEval.Detect(argv) ?? $"{Path.GetFileName(argv[0])} -c" : null;
             if (!analysis.Ok)
             {
                 miss = $"the shell command contains {analysis.Failure}, which allowlist mode cannot check";
@@ -59,15 +64,23 @@ public static class ExecApprovalEvaluator
                 }
             }
         }
-        else if (ShellCommandParser.CarrierReason(argv) is { } carrier)
+        else
         {
-            miss = $"{carrier}, which allowlist mode cannot check";
-            allowHint = "run the inner program directly";
+            inline = InlineEval.Detect(argv);
+            if (ShellCommandParser.CarrierReason(argv) is { } carrier)
+            {
+                miss = $"{carrier}, which allowlist mode cannot check";
+                allowHint = "run the inner program directly";
+            }
+            else if (CheckSegment(argv, request, policy, pathDirectories) is { } direct)
+                (miss, allowHint) = direct;
         }
-        else if (CheckSegment(argv, request, policy, pathDirectories) is { } direct)
-        {
-            (miss, allowHint) = direct;
-        }
+
+        if (policy.StrictInlineEval && inline is not null && !request.Approved && (miss is null || policy.Security == "full"))
+            return Deny("inline-eval",
+                $"SYSTEM_RUN_DENIED: inline eval ({inline}) needs an explicit approval: strictInlineEval is on, so an allowlisted interpreter runs script files, " +
+                $"not code given in argv. Run a script file instead, approve this exact command through the gateway, or set \"strictInlineEval\": false " +
+                $"in the defaults (or agents.<id>) of {request.ApprovalsPath}");
 
         bool satisfied = miss is null;
         bool requiresAsk = policy.Ask == "always" || (policy.Ask == "on-miss" && policy.Security == "allowlist" && !satisfied);

@@ -123,6 +123,14 @@ public sealed class ExecApprovalsDocument
                     else
                         throw new ExecApprovalsFormatException($"{where}.autoAllowSkills must be true or false");
                     break;
+                case "strictInlineEval":
+                    if (value is null)
+                        fields.StrictInlineEval = null;
+                    else if (value is JsonValue strict && strict.TryGetValue(out bool on))
+                        fields.StrictInlineEval = on;
+                    else
+                        throw new ExecApprovalsFormatException($"{where}.strictInlineEval must be true or false");
+                    break;
                 case "allowlist" when agent is not null:
                     if (value is null)
                         break;
@@ -209,6 +217,7 @@ public sealed class ExecApprovalsDocument
         if (fields.Ask is { } ask) writer.WriteString("ask", ask);
         if (fields.AskFallback is { } fallback) writer.WriteString("askFallback", fallback);
         if (fields.AutoAllowSkills is { } skills) writer.WriteBoolean("autoAllowSkills", skills);
+        if (fields.StrictInlineEval is { } strict) writer.WriteBoolean("strictInlineEval", strict);
     }
 }
 
@@ -218,6 +227,9 @@ public class ExecPolicyFields
     public string? Ask { get; set; }
     public string? AskFallback { get; set; }
     public bool? AutoAllowSkills { get; set; }
+
+    /// <summary>Inline code for an interpreter (<c>python3 -c</c>) needs an explicit approval; unset means on in ClawEdge.</summary>
+    public bool? StrictInlineEval { get; set; }
 }
 
 public sealed class AgentApprovals : ExecPolicyFields

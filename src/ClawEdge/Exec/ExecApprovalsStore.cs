@@ -38,6 +38,9 @@ public sealed class ExecApprovalsStore(string path)
     /// </summary>
     public ExecApprovalsSnapshot ReadCurrent()
     {
+        // Checked every time: a chmod or chown changes neither the modification time nor the length.
+        if (StateFileTrust.Problem(Path) is { } untrusted)
+            return Corrupt(MissingHash, untrusted);
         var info = new FileInfo(Path);
         if (!info.Exists)
             return Read();
@@ -52,6 +55,8 @@ public sealed class ExecApprovalsStore(string path)
 
     public ExecApprovalsSnapshot Read()
     {
+        if (StateFileTrust.Problem(Path) is { } untrusted)
+            return Corrupt(MissingHash, untrusted);
         byte[]? bytes;
         try
         {

@@ -19,14 +19,31 @@ public sealed class ExecCapability : Capability
             try { return state.TryLoadIdentity()?.DeviceId; }
             catch (StateException) { return null; }
         });
+        var files = new ApprovedFiles(); // what prepare identified, for run to verify
         return
         [
             new SystemWhichCommand(),
-            new SystemRunCommand(approvals, deviceId),
-            new SystemRunPrepareCommand(approvals),
+            new SystemRunCommand(approvals, deviceId, files),
+            new SystemRunPrepareCommand(approvals, files),
             new SystemExecApprovalsGetCommand(approvals),
             new SystemExecApprovalsSetCommand(approvals),
         ];
+    }
+
+    /// <summary>The approvals file is obeyed only when nobody but root and the node's user can change it.</summary>
+    public override IEnumerable<DoctorCheck> Doctor(NodeServices services)
+    {
+        var store = ExecApprovalsStore.In(services.State);
+        if (StateFileTrust.Check(store.Path) is { } problem)
+        {
+            yield return new DoctorCheck(CheckStatus.Fail, "approvals", $"{problem.What}: every system.run is denied", problem.Fix);
+            yield break;
+        }
+        var snapshot = store.Read();
+        yield return snapshot.Corrupt
+            ? new DoctorCheck(CheckStatus.Fail, "approvals", $"{store.Path} is unreadable: {snapshot.Error}; every system.run is denied",
+                "fix the JSON, or replace it: openclaw approvals set --node <node-id> --file <approvals.json>")
+            : new DoctorCheck(CheckStatus.Ok, "approvals", snapshot.Exists ? $"{store.Path} (0600)" : $"{store.Path} not created yet (built-in: allowlist, nothing allowed)");
     }
 
     public override string Verb => "approvals";

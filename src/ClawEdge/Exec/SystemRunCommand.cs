@@ -15,8 +15,12 @@ namespace ClawEdge.Exec;
 /// runs it in its own process group (see <see cref="ProcessGroupRunner"/>) and answers with the reference
 /// host's result shape. Lifecycle events (<c>exec.finished</c>, <c>exec.denied</c>) echo runId and sessionKey.
 /// </summary>
-public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?> nodeId) : NodeCommand
+public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?> nodeId, ApprovedFiles files) : NodeCommand
 {
+    public SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?> nodeId) : this(approvals, nodeId, new ApprovedFiles())
+    {
+    }
+
     private const int EventOutputTailChars = 20_000;
     private const string TruncationMarker = "... (truncated)";
 
@@ -35,7 +39,7 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
         string runId = string.IsNullOrWhiteSpace(p.RunId) ? Guid.NewGuid().ToString() : p.RunId.Trim();
         bool suppressNotify = p.SuppressNotifyOnExit == true;
 
-        bool approved = CheckApproval(p, request, cwd, agentId, requestedSessionKey);
+        var (approved, plan) = CheckApproval(p, request, cwd, agentId, requestedSessionKey);
 
         var (blocked, invalid) = ExecEnvironment.Inspect(p.Env);
         if (blocked.Count > 0 || invalid.Count > 0)
@@ -47,7 +51,7 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
 
         var snapshot = approvals.ReadCurrent();
         if (snapshot.Corrupt)
-            Log.Error($"exec approvals file {snapshot.Path} is unreadable or corrupt ({snapshot.Error}): denying every system.run until it is fixed");
+            Log.Error($"exec approvals file {snapshot.Path} cannot be trusted ({snapshot.Error}): denying every system.run until it is fixed");
         var policy = EffectiveExecPolicy.Resolve(snapshot, agentId);
         if (p.ApprovalSource == "ask-fallback")
             policy = policy with { Security = Stricter(policy.Security, policy.AskFallback), Ask = "off" };
@@ -65,9 +69,34 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
             outcome = new ExecOutcome { Error = $"spawn {request.Argv[0]} ENOENT" };
         else
         {
-            var launch = new ExecLaunch(executable, request.Argv, cwd, ExecEnvironment.Build(p.Env, request.Wrapper.IsWrapper), timeoutMs);
-            // Spawn here, then give the blocking pump a thread of its own (a long run must not hold a pool thread).
-            var started = ProcessGroupRunner.Start(launch);
+            ProcessGroupRunner.Started started;
+            OpenedFiles? opened = null;
+            try
+            {
+                // The file checked is the file run: opened once, verified, executed through its descriptor.
+                if (decision.Executable is not null)
+                    opened = files.Open(executable, request.Argv, cwd, approved ? plan : null);
+            }
+            catch (ApprovedFiles.Denial denial)
+            {
+                return Deny(context, request, runId, sessionKey, suppressNotify, cwd, denial.Reason, denial.Message);
+            }
+            using (opened)
+            {
+                string[] argv = request.Argv;
+                if (opened?.Script is not null)
+                {
+                    argv = [.. argv];
+                    argv[opened.ScriptArgvIndex] = ExecLaunch.DescriptorPath(ExecLaunch.ScriptFd);
+                }
+                if (approved && p.ApprovalDecision == "allow-always")
+                    PersistAllowAlways(request.Argv, cwd, agentId, path);
+                var launch = new ExecLaunch(executable, argv, cwd, ExecEnvironment.Build(p.Env, request.Wrapper.IsWrapper), timeoutMs,
+                    opened?.Executable, opened?.Script);
+                // Spawn here, then give the blocking pump a thread of its own (a long run must not hold a pool thread).
+                // posix_spawn returns once the child has exec'd, so our copies of the descriptors can close right after.
+                started = ProcessGroupRunner.Start(launch);
+            }
             outcome = await Task.Factory.StartNew(() => ProcessGroupRunner.Wait(started, timeoutMs, cancellationToken), CancellationToken.None,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         }
@@ -115,8 +144,49 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
         return CommandResult.Success(json);
     }
 
+    /// <summary>allow-always: the inner programs' real paths into this agent's allowlist, never a wrapper or inline code.</summary>
+    private void PersistAllowAlways(IReadOnlyList<string> argv, string? cwd, string? agentId, string[] path)
+    {
+        var patterns = AllowAlways.Patterns(argv, cwd, path);
+        if (patterns.Count == 0)
+        {
+            Log.Info($"allow-always for {LogArgv(argv)}: nothing persisted (inline eval, a shell construct or a program that cannot be pinned); it ran once");
+            return;
+        }
+        string section = agentId ?? EffectiveExecPolicy.DefaultAgentId;
+        try
+        {
+            approvals.Update(current =>
+            {
+                if (current.Corrupt)
+                    return null;
+                var agent = current.Document.GetOrAddAgent(section);
+                bool changed = false;
+                foreach (var pattern in patterns)
+                {
+                    if (agent.Allowlist.Any(e => e.Pattern == pattern))
+                        continue;
+                    agent.Allowlist.Add(new AllowlistEntry
+                    {
+                        // A plain path entry (what the issue asks for: a later `id -g` runs); no "allow-always" source, which
+                        // the matcher, like the reference, honours only with a cwd-bound argPattern. The command says where it came from.
+                        Pattern = pattern, LastUsedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                        LastUsedCommand = SystemRunRequest.Format(argv), LastResolvedPath = pattern,
+                    });
+                    changed = true;
+                }
+                return changed ? current.Document : null;
+            });
+            Log.Info($"allow-always: {string.Join(", ", patterns)} added to the allowlist of agent {section}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Error($"allow-always: cannot write {approvals.Path}: {e.Message}; the command runs once, nothing was persisted");
+        }
+    }
+
     // Approval fields are only honoured for the exact run the gateway's approval record covers.
-    private static bool CheckApproval(SystemRunParams p, SystemRunRequest request, string? cwd, string? agentId, string? sessionKey)
+    private static (bool Approved, SystemRunPlan? Plan) CheckApproval(SystemRunParams p, SystemRunRequest request, string? cwd, string? agentId, string? sessionKey)
     {
         if (p.ApprovalSource is not null and not "ask-fallback" and not "auto-review")
             throw new CommandException(ErrorCodes.InvalidRequest, "approvalSource invalid");
@@ -124,7 +194,7 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
         if (p.ApprovalSource is not null && (p.Approved is not null || p.ApprovalDecision is not null))
             throw new CommandException(ErrorCodes.InvalidRequest, "approvalSource cannot be combined with explicit approval");
         if (!explicitApproval && p.ApprovalSource is null)
-            return false;
+            return (false, null);
         SystemRunPlan? plan = null;
         if (p.SystemRunPlan is { ValueKind: JsonValueKind.Object } element)
         {
@@ -143,7 +213,7 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
             throw new CommandException(ErrorCodes.InvalidRequest, p.ApprovalSource is not null
                 ? "approvalSource requires matching systemRunPlan"
                 : "explicit approval requires matching systemRunPlan");
-        return explicitApproval || p.ApprovalSource == "auto-review";
+        return (explicitApproval || p.ApprovalSource == "auto-review", plan);
     }
 
     private CommandResult Deny(InvokeContext context, SystemRunRequest request, string runId, string sessionKey, bool suppressNotify, string? cwd,

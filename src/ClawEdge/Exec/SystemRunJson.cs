@@ -38,6 +38,17 @@ public sealed class SystemRunPlan
     public string? CommandPreview { get; set; }
     public string? AgentId { get; set; }
     public string? SessionKey { get; set; }
+
+    /// <summary>The file the approval is bound to (the reference's field): the script operand, else the program (argvIndex 0).</summary>
+    public SystemRunFileOperand? MutableFileOperand { get; set; }
+}
+
+/// <summary><c>mutableFileOperand</c>: which argv entry names the file, its absolute path and its content's SHA-256 at prepare.</summary>
+public sealed class SystemRunFileOperand
+{
+    public int ArgvIndex { get; set; }
+    public string Path { get; set; } = "";
+    public string Sha256 { get; set; } = "";
 }
 
 public sealed class SystemRunPrepareResult
@@ -85,6 +96,7 @@ public sealed class ExecEventPayload
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SystemRunParams))]
 [JsonSerializable(typeof(SystemRunPlan))]
+[JsonSerializable(typeof(SystemRunFileOperand))]
 [JsonSerializable(typeof(SystemRunPrepareResult))]
 [JsonSerializable(typeof(SystemRunResult))]
 [JsonSerializable(typeof(ExecEventPayload))]

@@ -10,8 +10,12 @@ namespace ClawEdge.Exec;
 /// §9.2) — argv with the executable pinned to its real path (plain programs), the canonical cwd, the command
 /// text — and the node's effective policy. Nothing runs; a later <c>system.run</c> is checked again.
 /// </summary>
-public sealed class SystemRunPrepareCommand(ExecApprovalsStore approvals) : NodeCommand
+public sealed class SystemRunPrepareCommand(ExecApprovalsStore approvals, ApprovedFiles files) : NodeCommand
 {
+    public SystemRunPrepareCommand(ExecApprovalsStore approvals) : this(approvals, new ApprovedFiles())
+    {
+    }
+
     public override string Name => "system.run.prepare";
     public override string Capability => "system";
 
@@ -25,29 +29,36 @@ public sealed class SystemRunPrepareCommand(ExecApprovalsStore approvals) : Node
             throw new CommandException(ErrorCodes.InvalidRequest, "SYSTEM_RUN_DENIED: working directory does not exist or is inaccessible");
 
         string[] argv = request.Argv;
+        var resolved = ExecutableResolver.Resolve(argv[0], cwd, ExecutableResolver.SearchPath())
+            ?? throw new CommandException(ErrorCodes.InvalidRequest, "SYSTEM_RUN_DENIED: approval requires a stable executable path");
         if (!request.Wrapper.IsWrapper)
-        {
-            var resolved = ExecutableResolver.Resolve(argv[0], cwd, ExecutableResolver.SearchPath())
-                ?? throw new CommandException(ErrorCodes.InvalidRequest, "SYSTEM_RUN_DENIED: approval requires a stable executable path");
             argv = [resolved.RealPath, .. argv[1..]];
-        }
         var (blocked, invalid) = ExecEnvironment.Inspect(p.Env);
         if (blocked.Count > 0 || invalid.Count > 0)
             throw new CommandException(ErrorCodes.InvalidRequest, ExecEnvironment.RejectionMessage(blocked, invalid));
 
         var policy = EffectiveExecPolicy.Resolve(approvals.Read(), p.AgentId);
         string commandText = SystemRunRequest.Format(argv);
+        var plan = new SystemRunPlan
+        {
+            Argv = argv,
+            Cwd = cwd,
+            CommandText = commandText,
+            CommandPreview = request.Preview is { } preview && preview != commandText ? preview : null,
+            AgentId = string.IsNullOrWhiteSpace(p.AgentId) ? null : p.AgentId.Trim(),
+            SessionKey = string.IsNullOrWhiteSpace(p.SessionKey) ? null : p.SessionKey.Trim(),
+        };
+        try
+        {
+            plan.MutableFileOperand = files.Record(plan, resolved.RealPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CommandException(ErrorCodes.InvalidRequest, $"SYSTEM_RUN_DENIED: cannot read {resolved.RealPath} to bind the approval to it: {e.Message}");
+        }
         var result = new SystemRunPrepareResult
         {
-            Plan = new SystemRunPlan
-            {
-                Argv = argv,
-                Cwd = cwd,
-                CommandText = commandText,
-                CommandPreview = request.Preview is { } preview && preview != commandText ? preview : null,
-                AgentId = string.IsNullOrWhiteSpace(p.AgentId) ? null : p.AgentId.Trim(),
-                SessionKey = string.IsNullOrWhiteSpace(p.SessionKey) ? null : p.SessionKey.Trim(),
-            },
+            Plan = plan,
             ExecPolicy = new ExecPolicyView { Security = policy.Security, Ask = policy.Ask },
         };
         return Task.FromResult(CommandResult.Success(JsonSerializer.Serialize(result, SystemRunJsonContext.Default.SystemRunPrepareResult)));

@@ -140,7 +140,8 @@ public sealed class GatewayClient
     private async Task<Outcome> SessionAsync(CancellationToken stop)
     {
         ResolveEndpoint();
-        StateChanged?.Invoke(LinkState.Connecting, $"connecting to {_endpoint}");
+        // While the gateway keeps refusing our credential, systemctl status keeps saying so (not "connecting").
+        StateChanged?.Invoke(LinkState.Connecting, _authRefused ?? $"connecting to {_endpoint}");
         GatewayConnection connection;
         try
         {
@@ -200,6 +201,7 @@ public sealed class GatewayClient
             _tickIntervalMs = hello.Policy?.TickIntervalMs is > 0 and var t ? t : 30_000;
             connection.MaxIncomingFrameBytes = hello.Policy?.MaxPayload is > 0 and var m ? m : GatewayProtocol.DefaultMaxPayloadBytes;
             OnHello(hello);
+            _authRefused = null;
             StateChanged?.Invoke(LinkState.Connected, $"connected to {_endpoint} as {_identity.DeviceId[..12]}");
             if (ExitAfterHello)
             {
@@ -402,12 +404,18 @@ public sealed class GatewayClient
     // gateway side is enough. The log line says what to do.
     private Outcome Fatal(GatewayError error, string advice)
     {
-        Log.Error($"{advice} [{error}]");
-        RecordStatus("rejected", $"{advice} [{error}]");
-        StateChanged?.Invoke(LinkState.Disconnected, advice);
+        string code = error.DetailCode ?? error.Code ?? "";
+        bool auth = code.StartsWith("AUTH_", StringComparison.Ordinal);
+        string line = auth ? $"authentication refused: {code} — {advice}" : advice;
+        _authRefused = auth ? line : null;
+        Log.Error($"{line} [{error}]");
+        RecordStatus(auth ? "auth-refused" : "rejected", $"{line} [{error}]");
+        StateChanged?.Invoke(LinkState.Disconnected, line);
         _failuresAfterAccept++;
         return new Outcome(_maxBackoffMs);
     }
+
+    private string? _authRefused;
 
     private string? _lastRecorded;
     private (string Origin, string Token)? _issuedToken;

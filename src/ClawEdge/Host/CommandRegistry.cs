@@ -63,6 +63,7 @@ public sealed class CommandRegistry
             Log.Error($"invoke {context.Command} ({context.Id}) failed: {e.GetType().Name}: {e.Message}");
             result = CommandResult.Failure(ErrorCodes.Unavailable, $"{context.Command} failed: {e.GetType().Name}: {e.Message}");
         }
+        MemoryTrim.InvokeFinished();
 
         // Guard before sending: an oversized frame would make the gateway drop the whole link.
         if (result.Ok && Size(result) is var size && size > context.MaxPayloadBytes)

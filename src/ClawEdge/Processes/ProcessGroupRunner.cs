@@ -7,8 +7,19 @@ using ClawEdge.Platform.Native;
 
 namespace ClawEdge.Processes;
 
-/// <summary>What to start: the pinned executable (already resolved and approved), its argv and environment.</summary>
-public sealed record ExecLaunch(string ExecutablePath, IReadOnlyList<string> Argv, string? WorkingDirectory, IReadOnlyList<string> Environment, int? TimeoutMs);
+/// <summary>
+/// What to start: the pinned executable (already resolved and approved), its argv and environment. With
+/// <see cref="ExecutableFile"/> the child executes that open descriptor (as <c>/dev/fd/3</c>), not whatever
+/// the path names by then; <see cref="ScriptFile"/> becomes the child's fd 4, which argv names as <c>/dev/fd/4</c>.
+/// </summary>
+public sealed record ExecLaunch(string ExecutablePath, IReadOnlyList<string> Argv, string? WorkingDirectory, IReadOnlyList<string> Environment, int? TimeoutMs,
+    SafeHandle? ExecutableFile = null, SafeHandle? ScriptFile = null)
+{
+    public const int ExecutableFd = 3, ScriptFd = 4;
+
+    /// <summary>How the child names its descriptor <paramref name="fd"/>: <c>/dev/fd/N</c>, or <c>/proc/self/fd/N</c> where /dev/fd is missing.</summary>
+    public static string DescriptorPath(int fd) => Directory.Exists("/dev/fd") ? $"/dev/fd/{fd}" : $"/proc/self/fd/{fd}";
+}
 
 /// <summary>How a run ended. <see cref="ExitCode"/> is null when the child died of a signal or never started.</summary>
 public sealed class ExecOutcome
@@ -264,7 +275,8 @@ public static unsafe class ProcessGroupRunner
         {
             // One block: argv pointers, envp pointers, then every NUL-terminated string.
             int pointerBytes = (launch.Argv.Count + 1 + launch.Environment.Count + 1) * sizeof(nint);
-            long total = pointerBytes + Utf8Z(launch.ExecutablePath) + Utf8Z(launch.WorkingDirectory ?? "") + Utf8Z("/dev/null");
+            string execPath = launch.ExecutableFile is null ? launch.ExecutablePath : ExecLaunch.DescriptorPath(ExecLaunch.ExecutableFd);
+            long total = pointerBytes + Utf8Z(execPath) + Utf8Z(launch.WorkingDirectory ?? "") + Utf8Z("/dev/null");
             foreach (var a in launch.Argv)
                 total += Utf8Z(a);
             foreach (var e in launch.Environment)
@@ -279,7 +291,7 @@ public static unsafe class ProcessGroupRunner
             for (int i = 0; i < launch.Environment.Count; i++)
                 envp[i] = Put(launch.Environment[i], ref cursor);
             envp[launch.Environment.Count] = null;
-            byte* path = Put(launch.ExecutablePath, ref cursor);
+            byte* path = Put(execPath, ref cursor);
             byte* devNull = Put("/dev/null", ref cursor);
             byte* cwd = launch.WorkingDirectory is { } dir ? Put(dir, ref cursor) : null;
 
@@ -290,6 +302,7 @@ public static unsafe class ProcessGroupRunner
                 int rc = Libc.FileActionsAddOpen(fileActions, 0, devNull, Libc.O_RDONLY, 0);
                 if (rc == 0) rc = Libc.FileActionsAddDup2(fileActions, stdoutWrite, 1);
                 if (rc == 0) rc = Libc.FileActionsAddDup2(fileActions, stderrWrite, 2);
+                if (rc == 0) rc = AddDescriptors(fileActions, launch);
                 if (rc == 0 && cwd is not null) rc = Libc.FileActionsAddChdir(fileActions, cwd);
                 if (rc == 0) rc = Libc.AttrSetFlags(attributes, Libc.POSIX_SPAWN_SETPGROUP | Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF);
                 if (rc == 0) rc = Libc.AttrSetPGroup(attributes, 0);
@@ -316,6 +329,25 @@ public static unsafe class ProcessGroupRunner
             NativeMemory.Free(attributes);
             NativeMemory.Free(fileActions);
         }
+    }
+
+    // dup2 clears close-on-exec on the copy: the child keeps exactly these two open across exec (a script's
+    // interpreter opens /dev/fd/N after exec). Ordered so one copy never overwrites the other's source.
+    private static int AddDescriptors(void* fileActions, ExecLaunch launch)
+    {
+        int exe = launch.ExecutableFile is { } e ? (int)e.DangerousGetHandle() : -1;
+        int script = launch.ScriptFile is { } s ? (int)s.DangerousGetHandle() : -1;
+        if (exe == ExecLaunch.ScriptFd && script == ExecLaunch.ExecutableFd)
+            return 16; // EBUSY: cannot happen with fresh descriptors (0-2 are ours, 3-4 the runtime's)
+        int rc = 0;
+        if (script == ExecLaunch.ExecutableFd)
+        {
+            rc = Libc.FileActionsAddDup2(fileActions, script, ExecLaunch.ScriptFd);
+            script = -1;
+        }
+        if (rc == 0 && exe >= 0) rc = Libc.FileActionsAddDup2(fileActions, exe, ExecLaunch.ExecutableFd);
+        if (rc == 0 && script >= 0) rc = Libc.FileActionsAddDup2(fileActions, script, ExecLaunch.ScriptFd);
+        return rc;
     }
 
     private static long Utf8Z(string s) => Encoding.UTF8.GetByteCount(s) + 1;

@@ -19,6 +19,9 @@ public sealed class NodeFile
     public string InstanceId { get; set; } = "";
     public string? DisplayName { get; set; }
 
+    /// <summary>The device the tokens below were issued to, so a lost identity.json can be named.</summary>
+    public string? DeviceId { get; set; }
+
     /// <summary>The <c>--commands</c> allowlist saved by the last run that gave one (as the reference host does).</summary>
     public string[]? Commands { get; set; }
 
@@ -55,7 +58,7 @@ public sealed class ConnectStatus
     public string Url { get; set; } = "";
     public long AtMs { get; set; }
 
-    /// <summary><c>connected</c>, <c>pairing-required</c>, <c>surface-pending</c>, <c>rejected</c>, <c>unreachable</c>.</summary>
+    /// <summary><c>connected</c>, <c>pairing-required</c>, <c>surface-pending</c>, <c>auth-refused</c>, <c>rejected</c>, <c>unreachable</c>.</summary>
     public string State { get; set; } = "";
     public string? Detail { get; set; }
     public string? PairingRequestId { get; set; }

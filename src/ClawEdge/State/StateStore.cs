@@ -59,6 +59,13 @@ public sealed class StateStore
     {
         if (TryLoadIdentity() is { } existing)
             return existing;
+        // Device tokens without the key they were issued to: a new identity here would be a second, unpaired
+        // device while the gateway still lists the old one (the ghost node). Say so and stop.
+        var node = LoadNode();
+        if (node.DeviceTokens.Count > 0)
+            throw new StateException(
+                $"{PathOf(IdentityFileName)} is missing, but {PathOf(NodeFileName)} holds device tokens for {string.Join(", ", node.DeviceTokens.Keys)} " +
+                $"issued to device {node.DeviceId ?? "(id not recorded by this older node.json)"}: restore identity.json, or run `clawedge identity reset` to pair as a new device");
         EnsureDirectory();
         var identity = DeviceIdentity.Generate();
         var file = new IdentityFile
@@ -84,6 +91,9 @@ public sealed class StateStore
     public DeviceIdentity? TryLoadIdentity()
     {
         string path = PathOf(IdentityFileName);
+        // The seed is the device: a file others can read, write or redirect is refused, not used.
+        if (StateFileTrust.Check(path, secret: true) is { } problem)
+            throw new StateException($"refusing the device identity: {problem.What} (it holds the device's private key); fix: {problem.Fix}");
         if (!File.Exists(path))
             return null;
         IdentityFile? file;
@@ -110,6 +120,36 @@ public sealed class StateStore
         if (file!.DeviceId.Length > 0 && file.DeviceId != identity.DeviceId)
             throw new StateException($"{path}: stored device id {file.DeviceId} does not match its key ({identity.DeviceId}).");
         return identity;
+    }
+
+    /// <summary>
+    /// <c>clawedge identity reset</c>: the identity is moved aside (kept, 0600, in case it is needed back) and
+    /// the device tokens issued to it are forgotten; the next run creates a new identity and asks for pairing.
+    /// </summary>
+    /// <returns>The old device id, or null when none is known.</returns>
+    public string? ResetIdentity()
+    {
+        string? oldId = null;
+        try
+        {
+            oldId = TryLoadIdentity()?.DeviceId;
+        }
+        catch (StateException)
+        {
+            // An untrusted or broken identity is exactly what a reset replaces.
+        }
+        oldId ??= LoadNode().DeviceId;
+        string path = PathOf(IdentityFileName);
+        if (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
+            File.Move(path, $"{path}.replaced-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}");
+        if (File.Exists(PathOf(NodeFileName)))
+            UpdateNode(n =>
+            {
+                n.DeviceTokens.Clear();
+                n.DeviceId = null;
+                n.LastConnect = null;
+            });
+        return oldId;
     }
 
     /// <summary>

@@ -12,12 +12,15 @@ public sealed class ExecTestBed : IDisposable
     public string Dir { get; } = Tools.TempDir("exec");
     public ExecApprovalsStore Store { get; }
     public SystemRunCommand Run { get; }
+    public SystemRunPrepareCommand Prepare { get; }
+    public ApprovedFiles Files { get; } = new();
     public ConcurrentQueue<(string Name, JsonNode Payload)> Events { get; } = new();
 
     public ExecTestBed(params string[] allow)
     {
         Store = new ExecApprovalsStore(Path.Combine(Dir, ExecApprovalsStore.FileName));
-        Run = new SystemRunCommand(Store, new Lazy<string?>("node-under-test"));
+        Run = new SystemRunCommand(Store, new Lazy<string?>("node-under-test"), Files);
+        Prepare = new SystemRunPrepareCommand(Store, Files);
         if (allow.Length > 0)
             Allow(allow);
     }
@@ -42,18 +45,42 @@ public sealed class ExecTestBed : IDisposable
     public Task<CommandResult> InvokeAsync(JsonObject parameters, CancellationToken cancellationToken = default, int timeoutMs = 30_000)
         => InvokeRawAsync(parameters.ToJsonString(), cancellationToken, timeoutMs);
 
-    public async Task<CommandResult> InvokeRawAsync(string paramsJson, CancellationToken cancellationToken = default, int timeoutMs = 30_000)
+    public async Task<CommandResult> InvokeRawAsync(string paramsJson, CancellationToken cancellationToken = default, int timeoutMs = 30_000, string command = "system.run")
     {
         var context = new InvokeContext
         {
             Id = Guid.NewGuid().ToString(),
-            Command = "system.run",
+            Command = command,
             ParamsJson = paramsJson,
             TimeoutMs = timeoutMs,
             SendEventAsync = (name, json, _) => { Events.Enqueue((name, JsonNode.Parse(json)!)); return Task.CompletedTask; },
         };
-        var registry = new CommandRegistry([Run]);
+        var registry = new CommandRegistry([Run, Prepare]);
         return await registry.DispatchAsync(context, cancellationToken);
+    }
+
+    /// <summary>system.run.prepare, then the system.run a gateway approval of that plan sends (approved, with the plan).</summary>
+    public async Task<JsonObject> PrepareApprovedAsync(string[] argv, string? cwd = null, string decision = "allow-once", string? agentId = null)
+    {
+        var prepare = Argv(argv);
+        if (cwd is not null) prepare["cwd"] = cwd;
+        if (agentId is not null) prepare["agentId"] = agentId;
+        var prepared = await InvokeRawAsync(prepare.ToJsonString(), command: "system.run.prepare");
+        if (!prepared.Ok)
+            throw new InvalidOperationException($"prepare failed: {prepared.ErrorCode} {prepared.ErrorMessage}");
+        var plan = Payload(prepared)["plan"]!.AsObject();
+        var run = new JsonObject
+        {
+            ["command"] = plan["argv"]!.DeepClone(),
+            ["rawCommand"] = plan["commandText"]!.DeepClone(),
+            ["cwd"] = plan["cwd"]?.DeepClone(),
+            ["approved"] = true,
+            ["approvalDecision"] = decision,
+            ["runId"] = Guid.NewGuid().ToString(),
+            ["systemRunPlan"] = plan.DeepClone(),
+        };
+        if (agentId is not null) run["agentId"] = agentId;
+        return run;
     }
 
     public static JsonObject Argv(params string[] argv) => new() { ["command"] = new JsonArray(argv.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()) };

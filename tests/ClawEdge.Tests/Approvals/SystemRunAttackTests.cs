@@ -311,12 +311,10 @@ public class SystemRunAttackTests
         await Assert.That((string?)bed.Events.Last().Payload["reason"]).IsEqualTo("approval-required");
 
         // A gateway-approved run carries the plan it was approved for; a different command is refused.
-        var approved = ExecTestBed.Argv("/usr/bin/uname", "-s");
-        approved["approved"] = true;
-        approved["approvalDecision"] = "allow-once";
-        approved["systemRunPlan"] = new JsonObject { ["argv"] = new JsonArray("/usr/bin/uname", "-s"), ["commandText"] = "/usr/bin/uname -s", ["cwd"] = null };
+        var approved = await bed.PrepareApprovedAsync(["/usr/bin/uname", "-s"]);
         await Assert.That((string?)ExecTestBed.Payload(await bed.InvokeAsync(approved))["stdout"]).IsEqualTo("Linux\n");
         approved["command"] = new JsonArray("/usr/bin/uname", "-a");
+        approved.Remove("rawCommand");
         var mismatch = await bed.InvokeAsync(approved);
         await Assert.That(mismatch.ErrorMessage).IsEqualTo("explicit approval requires matching systemRunPlan");
     }
