@@ -10,13 +10,20 @@ public static partial class Libc
     public const int O_NONBLOCK = 0x800;  // 04000
     public const int O_CLOEXEC = 0x80000;
 
-    /// <summary>open(2): an owned descriptor; invalid (check <see cref="SafeHandle.IsInvalid"/>) with errno set on failure.</summary>
+    // open(2) returns a C int: a SafeHandle return would read a pointer-sized register and take -1 for 4294967295,
+    // so the imports return int and the wrappers below make the handle.
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    public static partial SafeFileDescriptor Open(string path, int flags);
+    private static partial int OpenRaw(string path, int flags);
 
-    /// <summary>open(2) with O_CREAT and a mode (variadic in C; passed like a fixed argument on x86-64 and arm64 Linux).</summary>
+    // Variadic in C; the mode is passed like a fixed argument on x86-64 and arm64 Linux.
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    public static partial SafeFileDescriptor OpenCreate(string path, int flags, uint mode);
+    private static partial int OpenRaw(string path, int flags, uint mode);
+
+    /// <summary>open(2): an owned descriptor; invalid (check <see cref="SafeHandle.IsInvalid"/>) with errno set on failure.</summary>
+    public static SafeFileDescriptor Open(string path, int flags) => new(OpenRaw(path, flags));
+
+    /// <summary>open(2) with O_CREAT and a mode.</summary>
+    public static SafeFileDescriptor OpenCreate(string path, int flags, uint mode) => new(OpenRaw(path, flags, mode));
 
     /// <summary>close(2): only <see cref="SafeFileDescriptor"/> calls it, exactly once per descriptor.</summary>
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]

@@ -107,11 +107,14 @@ public static unsafe partial class Libc
 
     /// <summary>pidfd_open(2) (glibc ≥ 2.36, Linux ≥ 5.3): a descriptor that polls readable when the process exits.</summary>
     [LibraryImport("libc", EntryPoint = "pidfd_open", SetLastError = true)]
-    private static partial SafeFileDescriptor PidFdOpen(int pid, uint flags);
+    private static partial int PidFdOpen(int pid, uint flags);
 
     /// <summary>eventfd(2): a counter descriptor, used to wake a poll() from another thread.</summary>
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
-    public static partial SafeFileDescriptor EventFd(uint initial, int flags);
+    private static partial int EventFdRaw(uint initial, int flags);
+
+    /// <summary>eventfd(2) as an owned descriptor; invalid with errno set on failure.</summary>
+    public static SafeFileDescriptor EventFd(uint initial, int flags) => new(EventFdRaw(initial, flags));
 
     /// <summary>realpath(3) with a NULL buffer: a malloc'd canonical path (free it with <see cref="Free"/>), or 0 and errno.</summary>
     [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
@@ -141,7 +144,7 @@ public static unsafe partial class Libc
     {
         try
         {
-            return PidFdOpen(pid, 0);
+            return new SafeFileDescriptor(PidFdOpen(pid, 0));
         }
         catch (EntryPointNotFoundException)
         {

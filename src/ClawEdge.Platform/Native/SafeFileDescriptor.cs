@@ -9,7 +9,8 @@ public sealed class SafeFileDescriptor : SafeHandleMinusOneIsInvalid
     {
     }
 
-    public SafeFileDescriptor(int fd) : base(ownsHandle: true) => SetHandle(fd);
+    /// <summary>Owns <paramref name="fd"/>; any negative value (a failed call) is the invalid handle.</summary>
+    public SafeFileDescriptor(int fd) : base(ownsHandle: true) => SetHandle(fd < 0 ? -1 : fd);
 
     /// <summary>The raw number, for structures that carry one (pollfd, posix_spawn file actions); valid while this handle is alive.</summary>
     public int Fd => (int)handle;

@@ -120,5 +120,5 @@ public static class A2uiMessages
         return json.Append(']').ToString();
     }
 
-    private static CommandException Invalid(string reason) => new(ErrorCodes.InvalidRequest, reason);
+    private static CommandException Invalid(string reason) => new(ErrorCodes.InvalidRequest, "INVALID_REQUEST: " + reason);
 }

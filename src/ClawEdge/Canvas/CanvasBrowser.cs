@@ -162,7 +162,7 @@ public sealed class CanvasBrowser : IAsyncDisposable
                 string text = ExceptionText(exception);
                 if (text.Contains("Execution was terminated", StringComparison.Ordinal))
                     throw new CommandException(ErrorCodes.Timeout, $"canvas.eval did not finish within {timeoutMs} ms and was stopped");
-                throw new CommandException(ErrorCodes.InvalidRequest, $"canvas.eval threw: {text}");
+                throw new CommandException(ErrorCodes.InvalidRequest, $"INVALID_REQUEST: canvas.eval threw: {text}");
             }
             return ValueText(result.GetProperty("result"));
         }, cancellationToken);
@@ -223,7 +223,7 @@ public sealed class CanvasBrowser : IAsyncDisposable
                 w.WriteBoolean("returnByValue", true);
             }, CommandTimeout, token).ConfigureAwait(false);
             if (result.TryGetProperty("exceptionDetails", out var exception))
-                throw new CommandException(ErrorCodes.InvalidRequest, $"the A2UI renderer refused the messages: {ExceptionText(exception)}");
+                throw new CommandException(ErrorCodes.InvalidRequest, $"INVALID_REQUEST: the A2UI renderer refused the messages: {ExceptionText(exception)}");
             return result.GetProperty("result").TryGetProperty("value", out var v) ? v.GetRawText() : "{\"ok\":true}";
         }, cancellationToken);
 

@@ -18,7 +18,7 @@ public sealed class CanvasEvalCommand(CanvasBrowser browser) : NodeCommand
     {
         var request = context.ReadParams(CanvasJsonContext.Default.CanvasEvalParams);
         if (string.IsNullOrWhiteSpace(request?.JavaScript))
-            throw new CommandException(ErrorCodes.InvalidRequest, "javaScript is empty: give the script to run in the canvas page");
+            throw new CommandException(ErrorCodes.InvalidRequest, "INVALID_REQUEST: javaScript is empty: give the script to run in the canvas page");
         // Inside the invoke's own deadline, so the answer is a clear eval timeout rather than the invoke's.
         int timeoutMs = Math.Clamp(context.TimeoutMs - 1500, 500, MaxTimeoutMs);
         string value = await browser.EvaluateAsync(request.JavaScript, timeoutMs, cancellationToken).ConfigureAwait(false);

@@ -24,16 +24,16 @@ public sealed class CanvasPresentCommand(CanvasBrowser browser, CanvasOptions op
         if (placement is not { } p || p.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
             return null;
         if (p.ValueKind != JsonValueKind.Object)
-            throw new CommandException(ErrorCodes.InvalidRequest, "placement must be an object {x, y, width, height} in pixels");
+            throw new CommandException(ErrorCodes.InvalidRequest, "INVALID_REQUEST: placement must be an object {x, y, width, height} in pixels");
         int? Member(string name, bool size)
         {
             if (!p.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
                 return null;
             if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out double d) || !double.IsFinite(d) || Math.Abs(d) > 100_000)
-                throw new CommandException(ErrorCodes.InvalidRequest, $"placement.{name} must be a number of pixels");
+                throw new CommandException(ErrorCodes.InvalidRequest, $"INVALID_REQUEST: placement.{name} must be a number of pixels");
             int value = (int)Math.Round(d);
             if (size && value < 1)
-                throw new CommandException(ErrorCodes.InvalidRequest, $"placement.{name} must be at least 1 pixel, not {value}");
+                throw new CommandException(ErrorCodes.InvalidRequest, $"INVALID_REQUEST: placement.{name} must be at least 1 pixel, not {value}");
             return value;
         }
         var result = new Placement(Member("x", false), Member("y", false), Member("width", true), Member("height", true));

@@ -20,7 +20,7 @@ public sealed class CanvasSnapshotCommand(CanvasBrowser browser) : NodeCommand
         if (format == "jpg")
             format = "jpeg";
         if (format is not ("png" or "jpeg"))
-            throw new CommandException(ErrorCodes.InvalidRequest, $"canvas.snapshot format must be png or jpeg, not {format}");
+            throw new CommandException(ErrorCodes.InvalidRequest, $"INVALID_REQUEST: canvas.snapshot format must be png or jpeg, not {format}");
         int maxWidth = MediaParams.ClampedInt(request.MaxWidth, 0, 0, 16_384);
         // Quality as the reference nodes send it: 0–1 (a fraction), default 0.9.
         double quality = MediaParams.ClampedDouble(request.Quality, 0.9, 0.05, 1);

@@ -66,5 +66,5 @@ public static class CanvasUrlPolicy
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 
-    private static CommandException Invalid(string reason) => new(ErrorCodes.InvalidRequest, reason);
+    private static CommandException Invalid(string reason) => new(ErrorCodes.InvalidRequest, "INVALID_REQUEST: " + reason);
 }

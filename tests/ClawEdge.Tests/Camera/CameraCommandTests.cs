@@ -42,7 +42,7 @@ public class CameraCommandTests
 
         var snap = await Invoke(registry, "camera.snap", """{"facing":"back","maxWidth":320,"quality":0.8,"delayMs":0,"format":"jpg"}""");
         await Assert.That(snap.Ok).IsTrue().Because(snap.ErrorMessage ?? "");
-        var payload = JsonNode.Parse(Node.PayloadFrameTests.WirePayload(snap))!;
+        var payload = JsonNode.Parse(WireFrames.WirePayload(snap))!;
         await Assert.That((string?)payload["format"]).IsEqualTo("jpg");
         await Assert.That(((int)payload["width"]!, (int)payload["height"]!)).IsEqualTo((320, 240));
         string file = Path.Combine(Tools.TempDir("snap"), "snap.jpg");
@@ -110,7 +110,7 @@ public class CameraCommandTests
         var first = await Invoke(Registry(true, replay), "camera.snap", """{"deviceId":"noise","delayMs":0,"quality":1}""", maxPayload: 400_000);
         await Assert.That(first.Ok).IsTrue().Because(first.ErrorMessage ?? "");
         await Assert.That(first.Streamed!.EscapedLength).IsLessThanOrEqualTo(400_000);
-        int width = (int)JsonNode.Parse(Node.PayloadFrameTests.WirePayload(first))!["width"]!;
+        int width = (int)JsonNode.Parse(WireFrames.WirePayload(first))!["width"]!;
         await Assert.That(width).IsLessThan(640); // it had to shrink
 
         var refused = await Invoke(Registry(true, replay), "camera.snap", """{"deviceId":"noise","delayMs":0,"quality":1}""", maxPayload: 3_000);

@@ -27,7 +27,7 @@ public class MediaPayloadTests
         var bytes = new byte[recording.File.Length];
         recording.File.CopyTo(bytes);
         var result = CommandResult.Success(MediaPayload.Build(recording, "\"durationMs\":500,\"hasAudio\":false"));
-        var node = JsonNode.Parse(ClawEdge.Tests.Node.PayloadFrameTests.WirePayload(result))!;
+        var node = JsonNode.Parse(WireFrames.WirePayload(result))!;
         await Assert.That((string)node["format"]!).IsEqualTo("mp4");
         await Assert.That((string)node["base64"]!).IsEqualTo(Convert.ToBase64String(bytes));
         await Assert.That((int)node["durationMs"]!).IsEqualTo(500);

@@ -33,28 +33,6 @@ public class PayloadFrameTests
     }
 
     /// <summary>The new frame, pulled through <paramref name="pieceBytes"/>-byte pieces as the connection sends it.</summary>
-    internal static byte[] StreamedFrame(string requestId, string invokeId, Base64Payload payload, int pieceBytes = 64 * 1024)
-    {
-        var frame = new InvokeResultFrame(requestId, invokeId, NodeId, payload);
-        var all = new byte[frame.Length];
-        var piece = new byte[pieceBytes];
-        int at = 0;
-        for (int n; (n = frame.Fill(piece)) > 0; at += n)
-            piece.AsSpan(0, n).CopyTo(all.AsSpan(at));
-        if (at != all.Length)
-            throw new InvalidOperationException($"frame gave {at} of {all.Length} bytes");
-        return all;
-    }
-
-    /// <summary>The <c>payloadJSON</c> a result carries on the wire, read back from the frame the session would send.</summary>
-    internal static string WirePayload(CommandResult result)
-    {
-        if (result.Streamed is not { } streamed)
-            return result.PayloadJson!;
-        var frame = JsonNode.Parse(StreamedFrame("1:x", "t", streamed))!;
-        return (string)frame["params"]!["payloadJSON"]!;
-    }
-
     private static ReadOnlySequence<byte> Chunks(byte[] data, params int[] cuts)
     {
         var segments = new List<ReadOnlyMemory<byte>>();
@@ -108,7 +86,7 @@ public class PayloadFrameTests
         var payload = new Base64Payload(head, new ReadOnlySequence<byte>(jpeg), tail);
         string oldPayload = head + Convert.ToBase64String(jpeg) + tail;
 
-        await AssertSameFrame(OldFrame("7:3f1e", "inv-1", oldPayload), StreamedFrame("7:3f1e", "inv-1", payload, Math.Max(4, pieceBytes)));
+        await AssertSameFrame(OldFrame("7:3f1e", "inv-1", oldPayload), WireFrames.StreamedFrame("7:3f1e", "inv-1", payload, Math.Max(4, pieceBytes)));
         await Assert.That(payload.EscapedLength).IsEqualTo(PayloadBudget.EscapedLength(oldPayload));
     }
 
@@ -124,7 +102,7 @@ public class PayloadFrameTests
                 foreach (int piece in (int[])[4, 5, 64])
                 {
                     var payload = new Base64Payload("\"", Chunks(data, a, b), "\"");
-                    var frame = JsonNode.Parse(StreamedFrame("1:a", "i", payload, piece))!;
+                    var frame = JsonNode.Parse(WireFrames.StreamedFrame("1:a", "i", payload, piece))!;
                     string wire = (string)frame["params"]!["payloadJSON"]!;
                     if (wire != "\"" + expected + "\"")
                         throw new InvalidOperationException($"cuts {a},{b} piece {piece}: {wire}");
@@ -155,7 +133,7 @@ public class PayloadFrameTests
         string oldPayload = "{\"format\":\"mp4\",\"base64\":\"" + Convert.ToBase64String(file) + "\"," +
             "\"durationMs\":300,\"hasAudio\":false,\"codec\":\"mjpeg\",\"encoder\":\"mjpeg\",\"frames\":3,\"width\":64,\"height\":48,\"deviceId\":\"testpattern\"}";
         await Assert.That(writer.AsSequence().IsSingleSegment).IsFalse();
-        await AssertSameFrame(OldFrame("12:ab", "clip-1", oldPayload), StreamedFrame("12:ab", "clip-1", payload));
+        await AssertSameFrame(OldFrame("12:ab", "clip-1", oldPayload), WireFrames.StreamedFrame("12:ab", "clip-1", payload));
     }
 
     [Test]
@@ -195,7 +173,7 @@ public class PayloadFrameTests
         room -= room % 4;
         using var payload = new Base64Payload(h, new ReadOnlySequence<byte>(new byte[room / 4 * 3]), t);
         await Assert.That(payload.EscapedLength).IsEqualTo(max);
-        await Assert.That(StreamedFrame("42:0a1b", "invoke-7", payload).Length).IsEqualTo(300_000);
+        await Assert.That(WireFrames.StreamedFrame("42:0a1b", "invoke-7", payload).Length).IsEqualTo(300_000);
     }
 
     [Test]
