@@ -211,7 +211,7 @@ public class GpioVmTests
             await AssertBme280(baro, Bme280Reference.ExampleAdcT + 4000, Bme280Reference.ExampleAdcP - 20000, null);
             await Assert.That((double?)JsonNode.Parse(vm.Read("sensor-light.json"))!["values"]!["lux"]).IsEqualTo(Math.Round(LightCount / 1.2, 2));
             await Assert.That((double?)JsonNode.Parse(vm.Read("sensor-adc.json"))!["values"]!["ain0Millivolts"]).IsEqualTo(AdcCount * 4096.0 / 32768);
-            await Assert.That(vm.Read("sensor-rh.err")).Contains("SMBus-only");
+            await Assert.That(vm.Read("sensor-rh.err")).Contains("SMBus only");
             await Assert.That(vm.Read("sensor-gone.err")).Contains("no chip answers at 0x40 on /dev/i2c-0");
             await Assert.That(vm.Read("read-door-up").Trim()).IsEqualTo("1");
             await Assert.That(vm.Read("read-door-down").Trim()).IsEqualTo("0");

@@ -7,6 +7,9 @@ namespace ClawEdge.Tests.Interop;
 /// eval of §2 and allow-always of §3, each on the agent exec path (prepare, approval request, operator decision, run).
 /// </summary>
 [ClassDataSource<ExecGateway>(Shared = SharedType.PerClass)]
+// Explicit until it has passed once against the real gateway: written at the end of the 2026-12-01 session and
+// never run (the machine was at load 40). Run it with --treenode-filter '/*/*/ExecAttackTests/*'.
+[Explicit]
 [NotInParallel]
 public class ExecAttackTests(ExecGateway fx)
 {

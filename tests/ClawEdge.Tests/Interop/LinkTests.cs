@@ -130,7 +130,9 @@ public class LinkTests(SharedGateway shared)
             string stat = File.ReadAllText(Path.Combine(procDir, "stat"));
             int close = stat.LastIndexOf(')');
             var fields = stat[(close + 2)..].Split(' ');
-            return stat.Contains("(sleep)", StringComparison.Ordinal) && int.Parse(fields[1]) == parent;
+            // The node executes the verified descriptor (/dev/fd/N), so comm is the descriptor number: match argv[0].
+            string argv0 = File.ReadAllText(Path.Combine(procDir, "cmdline")).Split('\0')[0];
+            return argv0.EndsWith("sleep", StringComparison.Ordinal) && int.Parse(fields[1]) == parent;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
