@@ -74,20 +74,41 @@ public static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
     private static partial int Pipe2(int* fds, int flags);
 
-    /// <summary>A close-on-exec pipe as two owned descriptors; false with errno set on failure.</summary>
-    public static bool Pipe(out SafeFileDescriptor read, out SafeFileDescriptor write)
+    private const int F_DUPFD_CLOEXEC = 1030;
+
+    /// <summary>fcntl(2) with an int argument: the new fd (for F_DUPFD_CLOEXEC), or -1 and errno.</summary>
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int FcntlInt(int fd, int command, int argument);
+
+    /// <summary>
+    /// A close-on-exec pipe as two owned descriptors, both numbered at least <paramref name="lowestFd"/> (so that a
+    /// dup2 onto a child's fd 3 or 4 is never a copy onto itself, which would keep close-on-exec); false with errno set.
+    /// </summary>
+    public static bool Pipe(out SafeFileDescriptor read, out SafeFileDescriptor write, int lowestFd = 0)
     {
         int* fds = stackalloc int[2];
+        read = write = new SafeFileDescriptor();
         if (Pipe2(fds, O_CLOEXEC) != 0)
-        {
-            read = write = new SafeFileDescriptor();
             return false;
+        for (int i = 0; i < 2; i++)
+        {
+            if (fds[i] >= lowestFd)
+                continue;
+            int moved = FcntlInt(fds[i], F_DUPFD_CLOEXEC, lowestFd);
+            int errno = Marshal.GetLastPInvokeError();
+            Close(fds[i]);
+            fds[i] = moved;
+            if (moved < 0)
+            {
+                if (i == 0) Close(fds[1]); else Close(fds[0]);
+                Marshal.SetLastPInvokeError(errno);
+                return false;
+            }
         }
         read = new SafeFileDescriptor(fds[0]);
         write = new SafeFileDescriptor(fds[1]);
         return true;
     }
-
 
     /// <summary>read(2): bytes read, 0 at end of file, -1 and errno.</summary>
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
@@ -96,6 +117,45 @@ public static unsafe partial class Libc
     /// <summary>write(2): bytes written, or -1 and errno.</summary>
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(SafeHandle fd, byte* buffer, nuint count);
+
+    /// <summary>read(2) into a span, EINTR retried: bytes read, 0 at end of file, -1 and errno.</summary>
+    public static int Read(SafeHandle fd, Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                nint n = Read(fd, p, (nuint)buffer.Length);
+                if (n >= 0 || Marshal.GetLastPInvokeError() != EINTR)
+                    return (int)n;
+            }
+        }
+    }
+
+    /// <summary>Writes all of <paramref name="data"/>, EINTR retried; false when the reader is gone (EPIPE: .NET ignores SIGPIPE).</summary>
+    public static bool WriteAll(SafeHandle fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+        {
+            int done = 0;
+            while (done < data.Length)
+            {
+                nint n = Write(fd, p + done, (nuint)(data.Length - done));
+                if (n < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == EINTR)
+                        continue;
+                    return false;
+                }
+                done += (int)n;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>geteuid(2): Chromium refuses to run its sandbox as root, so the canvas needs to know.</summary>
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEuid();
 
     /// <summary>kill(2); a negative pid signals the whole process group.</summary>
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
@@ -108,6 +168,9 @@ public static unsafe partial class Libc
     /// <summary>pidfd_open(2) (glibc ≥ 2.36, Linux ≥ 5.3): a descriptor that polls readable when the process exits.</summary>
     [LibraryImport("libc", EntryPoint = "pidfd_open", SetLastError = true)]
     private static partial int PidFdOpen(int pid, uint flags);
+
+    // eventfd's flags are open(2)'s bits (checked against sys/eventfd.h in the GPIO layout test).
+    public const int EFD_CLOEXEC = O_CLOEXEC, EFD_NONBLOCK = O_NONBLOCK;
 
     /// <summary>eventfd(2): a counter descriptor, used to wake a poll() from another thread.</summary>
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]

@@ -12,11 +12,11 @@ internal sealed class ChromiumProcess : IDisposable
 {
     private int _reaped;
 
-    private ChromiumProcess(int pid, DevToolsPipeConnection connection, int outputFd)
+    private ChromiumProcess(int pid, DevToolsPipeConnection connection, SafeFileDescriptor output)
     {
         Pid = pid;
         Connection = connection;
-        new Thread(() => PumpOutput(outputFd)) { IsBackground = true, Name = "canvas-chromium-log" }.Start();
+        new Thread(() => PumpOutput(output)) { IsBackground = true, Name = "canvas-chromium-log" }.Start();
     }
 
     public int Pid { get; }
@@ -49,7 +49,7 @@ internal sealed class ChromiumProcess : IDisposable
             wayland ? "--ozone-platform=wayland" : "--ozone-platform=x11",
         };
         // Chromium will not start its sandbox as root; a kiosk service should run as its own user.
-        if (DevToolsPipeSpawn.GetEuid() == 0)
+        if (Libc.GetEuid() == 0)
             argv.Add("--no-sandbox");
         if (options.BrowserArgs is { } extra)
             argv.AddRange(extra.Where(a => !string.IsNullOrWhiteSpace(a)));
@@ -66,17 +66,46 @@ internal sealed class ChromiumProcess : IDisposable
         environment.Add(wayland ? $"WAYLAND_DISPLAY={display}" : $"DISPLAY={display}");
 
         long started = Stopwatch.GetTimestamp();
-        DevToolsPipeSpawn.Child child;
+        var (pid, commandWrite, replyRead, outputRead) = Spawn(browser, argv, environment);
+        Log.Info($"canvas: started {browser} (pid {pid}) on {(wayland ? "Wayland" : "X11")} display {display} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
+        return new ChromiumProcess(pid, new DevToolsPipeConnection(commandWrite, replyRead), outputRead);
+    }
+
+    /// <summary>
+    /// <c>--remote-debugging-pipe</c>: the browser reads DevTools commands on its fd 3 and writes replies on fd 4;
+    /// its stdout and stderr share a third pipe. Our ends stay close-on-exec and above 4, so only the copies reach it.
+    /// </summary>
+    private static (int Pid, SafeFileDescriptor CommandWrite, SafeFileDescriptor ReplyRead, SafeFileDescriptor OutputRead) Spawn(
+        string browser, List<string> argv, List<string> environment)
+    {
+        SafeFileDescriptor? commandRead = null, commandWrite = null, replyRead = null, replyWrite = null, outputRead = null, outputWrite = null;
+        bool started = false;
         try
         {
-            child = DevToolsPipeSpawn.Spawn(browser, argv, environment);
+            if (!Libc.Pipe(out commandRead, out commandWrite, lowestFd: 5) || !Libc.Pipe(out replyRead, out replyWrite, lowestFd: 5)
+                || !Libc.Pipe(out outputRead, out outputWrite, lowestFd: 5))
+                throw new CanvasException($"cannot start {browser}: pipe: {Libc.Describe(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
+            ReadOnlySpan<ChildDescriptor> descriptors =
+                [new(outputWrite.Fd, 1), new(outputWrite.Fd, 2), new(commandRead.Fd, 3), new(replyWrite.Fd, 4)];
+            int rc = ChildSpawn.Start(browser, argv, environment, descriptors, workingDirectory: null, out int pid);
+            if (rc != 0)
+                throw new CanvasException($"cannot start {browser}: {Libc.Describe(rc)}");
+            started = true;
+            return (pid, commandWrite, replyRead, outputRead);
         }
-        catch (IOException e)
+        finally
         {
-            throw new CanvasException(e.Message);
+            // The child's ends are its own now (or nobody's); ours stay open only for a started browser.
+            commandRead?.Dispose();
+            replyWrite?.Dispose();
+            outputWrite?.Dispose();
+            if (!started)
+            {
+                commandWrite?.Dispose();
+                replyRead?.Dispose();
+                outputRead?.Dispose();
+            }
         }
-        Log.Info($"canvas: started {browser} (pid {child.Pid}) on {(wayland ? "Wayland" : "X11")} display {display} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
-        return new ChromiumProcess(child.Pid, new DevToolsPipeConnection(child.CommandWrite, child.ReplyRead), child.OutputRead);
     }
 
     /// <summary>Same rule as <c>screen.record</c>: a name with a colon is an X display, anything else a Wayland socket.</summary>
@@ -93,14 +122,14 @@ internal sealed class ChromiumProcess : IDisposable
     internal static string? ResolveExecutable(string name) =>
         name.Contains('/') ? (File.Exists(name) ? name : null) : ClawEdge.Platform.ExecutableResolver.Find(name);
 
-    private static void PumpOutput(int fd)
+    private static void PumpOutput(SafeFileDescriptor fd)
     {
         var buffer = new byte[8192];
         try
         {
             while (true)
             {
-                int n = DevToolsPipeSpawn.Read(fd, buffer);
+                int n = Libc.Read(fd, buffer);
                 if (n <= 0)
                     return;
                 if (Log.Level >= LogLevel.Debug)
@@ -110,7 +139,7 @@ internal sealed class ChromiumProcess : IDisposable
         }
         finally
         {
-            DevToolsPipeSpawn.Close(fd);
+            fd.Dispose();
         }
     }
 
@@ -119,7 +148,7 @@ internal sealed class ChromiumProcess : IDisposable
     {
         if (Volatile.Read(ref _reaped) != 0)
             return true;
-        if (!DevToolsPipeSpawn.TryReap(Pid, out int status))
+        if (Libc.WaitPid(Pid, out int status, Libc.WNOHANG) != Pid)
             return false;
         ExitStatus = status;
         Volatile.Write(ref _reaped, 1);
@@ -144,13 +173,13 @@ internal sealed class ChromiumProcess : IDisposable
     {
         if (!TryReap())
         {
-            DevToolsPipeSpawn.KillGroup(Pid, Libc.SIGKILL);
+            Libc.Kill(-Pid, Libc.SIGKILL);
             await WaitForExitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         else
         {
             // The browser is gone but a renderer may linger in its group.
-            DevToolsPipeSpawn.KillGroup(Pid, Libc.SIGKILL);
+            Libc.Kill(-Pid, Libc.SIGKILL);
         }
     }
 

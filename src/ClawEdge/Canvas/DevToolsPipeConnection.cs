@@ -10,12 +10,12 @@ namespace ClawEdge.Canvas;
 internal sealed class DevToolsPipeConnection : DevToolsConnection
 {
     private static readonly byte[] Terminator = [0];
-    private readonly int _writeFd;
-    private readonly int _readFd;
+    private readonly SafeFileDescriptor _writeFd;
+    private readonly SafeFileDescriptor _readFd;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private int _disposed;
 
-    public DevToolsPipeConnection(int writeFd, int readFd)
+    public DevToolsPipeConnection(SafeFileDescriptor writeFd, SafeFileDescriptor readFd)
     {
         _writeFd = writeFd;
         _readFd = readFd;
@@ -29,7 +29,7 @@ internal sealed class DevToolsPipeConnection : DevToolsConnection
         try
         {
             // A pipe write blocks only while the browser's 64 KiB pipe buffer is full, i.e. briefly.
-            if (!DevToolsPipeSpawn.WriteAll(_writeFd, message.Span) || !DevToolsPipeSpawn.WriteAll(_writeFd, Terminator))
+            if (!Libc.WriteAll(_writeFd, message.Span) || !Libc.WriteAll(_writeFd, Terminator))
             {
                 OnClosed("the browser stopped reading its DevTools pipe");
                 throw new DevToolsException("the browser is gone (DevTools pipe closed)");
@@ -47,7 +47,7 @@ internal sealed class DevToolsPipeConnection : DevToolsConnection
         var message = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
         while (true)
         {
-            int n = DevToolsPipeSpawn.Read(_readFd, buffer);
+            int n = Libc.Read(_readFd, buffer);
             if (n <= 0)
             {
                 OnClosed(n == 0 ? "the browser closed its DevTools pipe" : "DevTools pipe read failed");
@@ -82,10 +82,10 @@ internal sealed class DevToolsPipeConnection : DevToolsConnection
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         // Closing our write end tells the browser to quit; the read end closes after the reader saw EOF or now.
-        DevToolsPipeSpawn.Close(_writeFd);
+        _writeFd.Dispose();
         OnClosed("closed by the node");
     }
 
-    /// <summary>The read end is closed only once the browser is gone (closing it under a blocked read is unsafe).</summary>
-    public void CloseReader() => DevToolsPipeSpawn.Close(_readFd);
+    /// <summary>The read end is closed once the browser is gone (the handle defers the close past a read still blocked on it).</summary>
+    public void CloseReader() => _readFd.Dispose();
 }

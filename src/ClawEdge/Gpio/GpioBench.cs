@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ClawEdge.Gpio.Native;
+using ClawEdge.Platform.Native;
 
 namespace ClawEdge.Gpio;
 
@@ -35,8 +36,7 @@ internal static class GpioBench
         }
 
         // 2. An edge made through the sim's pull → the poll(2) in WaitEdge returns with the event.
-        int wakeFd = GpioLibc.EventFd(0, GpioLibc.EFD_CLOEXEC);
-        using var wake = new FileDescriptorHandle(wakeFd);
+        using var wake = Libc.EventFd(0, Libc.EFD_CLOEXEC);
         var toResult = new List<double>();
         var kernelToResult = new List<double>();
         File.WriteAllText(inPull, "pull-down");

@@ -1,15 +1,16 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using ClawEdge.Gpio.Native;
+using ClawEdge.Platform.Native;
 
 namespace ClawEdge.Gpio;
 
 /// <summary>A GPIO character device (<c>/dev/gpiochipN</c>): its name, label and lines, and line requests.</summary>
 internal sealed unsafe class GpioChip : IDisposable
 {
-    private readonly FileDescriptorHandle _fd;
+    private readonly SafeFileDescriptor _fd;
 
-    private GpioChip(string path, FileDescriptorHandle fd, string name, string label, uint lines)
+    private GpioChip(string path, SafeFileDescriptor fd, string name, string label, uint lines)
     {
         Path = path;
         _fd = fd;
@@ -25,24 +26,23 @@ internal sealed unsafe class GpioChip : IDisposable
 
     public static GpioChip Open(string path)
     {
-        int fd = GpioLibc.Open(path, GpioLibc.O_RDWR | GpioLibc.O_CLOEXEC);
-        if (fd < 0)
+        var handle = Libc.Open(path, Libc.O_RDWR | Libc.O_CLOEXEC);
+        if (handle.IsInvalid)
         {
             int errno = Marshal.GetLastPInvokeError();
             throw new GpioException(GpioErrorCodes.Unavailable, errno switch
             {
-                GpioLibc.ENOENT => $"{path} does not exist: this board has no such GPIO chip (see `clawedge gpio chips`)",
-                GpioLibc.EACCES or GpioLibc.EPERM => $"no permission to open {path}: add the node's user to the gpio group (usermod -aG gpio clawedge) and restart",
-                _ => $"cannot open {path}: {GpioLibc.Describe(errno)}",
+                Libc.ENOENT => $"{path} does not exist: this board has no such GPIO chip (see `clawedge gpio chips`)",
+                Libc.EACCES or Libc.EPERM => $"no permission to open {path}: add the node's user to the gpio group (usermod -aG gpio clawedge) and restart",
+                _ => $"cannot open {path}: {Libc.Describe(errno)}",
             });
         }
-        var handle = new FileDescriptorHandle(fd);
         GpioChipInfo info;
-        if (GpioLibc.Ioctl(handle, GpioUapi.GetChipInfo, &info) < 0)
+        if (Libc.Ioctl(handle, GpioUapi.GetChipInfo, &info) < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             handle.Dispose();
-            throw new GpioException(GpioErrorCodes.Unavailable, $"{path} is not a GPIO chip: {GpioLibc.Describe(errno)}");
+            throw new GpioException(GpioErrorCodes.Unavailable, $"{path} is not a GPIO chip: {Libc.Describe(errno)}");
         }
         return new GpioChip(path, handle, CString(info.Name, 32), CString(info.Label, 32), info.Lines);
     }
@@ -59,8 +59,8 @@ internal sealed unsafe class GpioChip : IDisposable
     {
         GpioLineInfo info = default;
         info.Offset = offset;
-        if (GpioLibc.Ioctl(_fd, GpioUapi.GetLineInfo, &info) < 0)
-            throw new GpioException(GpioErrorCodes.Unavailable, $"line {offset} of {Path}: {GpioLibc.Describe(Marshal.GetLastPInvokeError())}");
+        if (Libc.Ioctl(_fd, GpioUapi.GetLineInfo, &info) < 0)
+            throw new GpioException(GpioErrorCodes.Unavailable, $"line {offset} of {Path}: {Libc.Describe(Marshal.GetLastPInvokeError())}");
         string consumer = CString(info.Consumer, 32);
         return (CString(info.Name, 32), (info.Flags & GpioUapi.FlagUsed) != 0 ? (consumer.Length > 0 ? consumer : "?") : null, info.Flags);
     }
@@ -76,19 +76,19 @@ internal sealed unsafe class GpioChip : IDisposable
         int n = Math.Min(Encoding.UTF8.GetByteCount(consumer), 31);
         Encoding.UTF8.GetBytes(consumer.AsSpan(), new Span<byte>(request.Consumer, n));
         GpioLine.FillConfig(ref request.Config, flags, outputLevel);
-        if (GpioLibc.Ioctl(_fd, GpioUapi.GetLine, &request) < 0)
+        if (Libc.Ioctl(_fd, GpioUapi.GetLine, &request) < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno == GpioLibc.EBUSY)
+            if (errno == Libc.EBUSY)
             {
                 string? holder = null;
                 try { holder = LineInfo(offset).Consumer; } catch (GpioException) { }
                 throw new GpioException(GpioErrorCodes.Busy,
                     $"line {offset} of {Path} is held by another program{(holder is null ? "" : $" (consumer \"{holder}\")")}: stop it, or free the pin from its dtoverlay, then retry");
             }
-            throw new GpioException(GpioErrorCodes.Unavailable, $"cannot request line {offset} of {Path}: {GpioLibc.Describe(errno)}");
+            throw new GpioException(GpioErrorCodes.Unavailable, $"cannot request line {offset} of {Path}: {Libc.Describe(errno)}");
         }
-        return new GpioLine(Path, offset, new FileDescriptorHandle(request.Fd));
+        return new GpioLine(Path, offset, new SafeFileDescriptor(request.Fd));
     }
 
     private static string CString(byte* bytes, int max)

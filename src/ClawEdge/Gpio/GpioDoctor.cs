@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using ClawEdge.Gpio.Native;
 using ClawEdge.Service;
+using ClawEdge.Platform.Native;
 
 namespace ClawEdge.Gpio;
 
@@ -30,16 +31,13 @@ public static class GpioDoctor
 
     private static DoctorCheck Opens(string path, string name, string group)
     {
-        int fd = GpioLibc.Open(path, GpioLibc.O_RDWR | GpioLibc.O_CLOEXEC);
-        if (fd >= 0)
-        {
-            GpioLibc.Close(fd);
+        using var fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CLOEXEC);
+        if (!fd.IsInvalid)
             return new(CheckStatus.Ok, name, $"{path} opens read-write");
-        }
         int errno = Marshal.GetLastPInvokeError();
-        return errno is GpioLibc.EACCES or GpioLibc.EPERM
+        return errno is Libc.EACCES or Libc.EPERM
             ? new(CheckStatus.Fail, name, $"{path}: permission denied",
                 $"add the service user to group {group} (usermod -aG {group} {Environment.UserName}); under systemd: SupplementaryGroups={group}")
-            : new(CheckStatus.Warn, name, $"{path}: cannot open ({GpioLibc.Describe(errno)})");
+            : new(CheckStatus.Warn, name, $"{path}: cannot open ({Libc.Describe(errno)})");
     }
 }

@@ -1,14 +1,15 @@
 using System.Runtime.InteropServices;
 using ClawEdge.Gpio.Native;
+using ClawEdge.Platform.Native;
 
 namespace ClawEdge.Gpio;
 
 /// <summary>One line we requested (its own file descriptor): level, reconfiguration, and edge waits that sleep in the kernel.</summary>
 internal sealed unsafe class GpioLine : IDisposable
 {
-    private readonly FileDescriptorHandle _fd;
+    private readonly SafeFileDescriptor _fd;
 
-    public GpioLine(string chipPath, uint offset, FileDescriptorHandle fd)
+    public GpioLine(string chipPath, uint offset, SafeFileDescriptor fd)
     {
         ChipPath = chipPath;
         Offset = offset;
@@ -36,14 +37,14 @@ internal sealed unsafe class GpioLine : IDisposable
     {
         GpioLineConfig config = default;
         FillConfig(ref config, flags, outputLevel);
-        if (GpioLibc.Ioctl(_fd, GpioUapi.LineSetConfig, &config) < 0)
+        if (Libc.Ioctl(_fd, GpioUapi.LineSetConfig, &config) < 0)
             throw Failure("reconfigure");
     }
 
     public int Get()
     {
         GpioLineValues values = new() { Mask = 1 };
-        if (GpioLibc.Ioctl(_fd, GpioUapi.LineGetValues, &values) < 0)
+        if (Libc.Ioctl(_fd, GpioUapi.LineGetValues, &values) < 0)
             throw Failure("read");
         return (int)(values.Bits & 1);
     }
@@ -51,7 +52,7 @@ internal sealed unsafe class GpioLine : IDisposable
     public void Set(int level)
     {
         GpioLineValues values = new() { Bits = level != 0 ? 1UL : 0UL, Mask = 1 };
-        if (GpioLibc.Ioctl(_fd, GpioUapi.LineSetValues, &values) < 0)
+        if (Libc.Ioctl(_fd, GpioUapi.LineSetValues, &values) < 0)
             throw Failure("write");
     }
 
@@ -59,9 +60,9 @@ internal sealed unsafe class GpioLine : IDisposable
     public void DrainEvents()
     {
         GpioLineEvent ev;
-        var poll = new PollDescriptor { Fd = _fd.Fd, Events = GpioLibc.POLLIN };
-        while (GpioLibc.Poll(&poll, 1, 0) > 0 && (poll.Revents & GpioLibc.POLLIN) != 0)
-            if (GpioLibc.Read(_fd, &ev, (nuint)sizeof(GpioLineEvent)) <= 0)
+        var poll = new Libc.PollFd { Fd = _fd.Fd, Events = Libc.POLLIN };
+        while (Libc.Poll(&poll, 1, 0) > 0 && (poll.Revents & Libc.POLLIN) != 0)
+            if (Libc.Read(_fd, (byte*)&ev, (nuint)sizeof(GpioLineEvent)) <= 0)
                 break;
     }
 
@@ -69,36 +70,36 @@ internal sealed unsafe class GpioLine : IDisposable
     /// Sleeps in poll(2) on the line's event descriptor and <paramref name="wake"/> (an eventfd the caller signals to
     /// cancel) until an edge, the timeout or the wake: no polling loop, no timer ticks. null: timed out or woken.
     /// </summary>
-    public GpioLineEvent? WaitEdge(int timeoutMs, FileDescriptorHandle wake)
+    public GpioLineEvent? WaitEdge(int timeoutMs, SafeFileDescriptor wake)
     {
-        PollDescriptor* fds = stackalloc PollDescriptor[2];
+        Libc.PollFd* fds = stackalloc Libc.PollFd[2];
         long deadline = Environment.TickCount64 + timeoutMs;
         while (true)
         {
-            fds[0] = new PollDescriptor { Fd = _fd.Fd, Events = GpioLibc.POLLIN };
-            fds[1] = new PollDescriptor { Fd = wake.Fd, Events = GpioLibc.POLLIN };
+            fds[0] = new Libc.PollFd { Fd = _fd.Fd, Events = Libc.POLLIN };
+            fds[1] = new Libc.PollFd { Fd = wake.Fd, Events = Libc.POLLIN };
             int left = (int)Math.Max(0, deadline - Environment.TickCount64);
-            int ready = GpioLibc.Poll(fds, 2, left);
+            int ready = Libc.Poll(fds, 2, left);
             if (ready < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno == GpioLibc.EINTR)
+                if (errno == Libc.EINTR)
                     continue;
-                throw new GpioException(GpioErrorCodes.Unavailable, $"waiting on line {Offset} of {ChipPath}: {GpioLibc.Describe(errno)}");
+                throw new GpioException(GpioErrorCodes.Unavailable, $"waiting on line {Offset} of {ChipPath}: {Libc.Describe(errno)}");
             }
-            if (ready == 0 || (fds[1].Revents & GpioLibc.POLLIN) != 0)
+            if (ready == 0 || (fds[1].Revents & Libc.POLLIN) != 0)
                 return null;
             GpioLineEvent ev;
-            nint n = GpioLibc.Read(_fd, &ev, (nuint)sizeof(GpioLineEvent));
+            nint n = Libc.Read(_fd, (byte*)&ev, (nuint)sizeof(GpioLineEvent));
             if (n == sizeof(GpioLineEvent))
                 return ev;
-            if (n < 0 && Marshal.GetLastPInvokeError() is not (GpioLibc.EINTR or GpioLibc.EAGAIN))
+            if (n < 0 && Marshal.GetLastPInvokeError() is not (Libc.EINTR or Libc.EAGAIN))
                 throw Failure("read an edge event from");
         }
     }
 
     private GpioException Failure(string what) =>
-        new(GpioErrorCodes.Unavailable, $"cannot {what} line {Offset} of {ChipPath}: {GpioLibc.Describe(Marshal.GetLastPInvokeError())}");
+        new(GpioErrorCodes.Unavailable, $"cannot {what} line {Offset} of {ChipPath}: {Libc.Describe(Marshal.GetLastPInvokeError())}");
 
     public void Dispose() => _fd.Dispose();
 }

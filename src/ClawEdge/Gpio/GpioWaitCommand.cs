@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using ClawEdge.Gpio.Native;
 using ClawEdge.Host;
+using ClawEdge.Platform.Native;
 
 namespace ClawEdge.Gpio;
 
@@ -54,14 +55,13 @@ public sealed class GpioWaitCommand(GpioPins pins, int maxWaitMs) : NodeCommand
             pin.Waiting = true;
         }
 
-        int wakeFd = GpioLibc.EventFd(0, GpioLibc.EFD_CLOEXEC | GpioLibc.EFD_NONBLOCK);
-        if (wakeFd < 0)
+        using var wake = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        if (wake.IsInvalid)
         {
             lock (pin.Gate)
                 pin.Waiting = false;
-            throw new CommandException(ErrorCodes.Unavailable, $"eventfd: {GpioLibc.Describe(Marshal.GetLastPInvokeError())}");
+            throw new CommandException(ErrorCodes.Unavailable, $"eventfd: {Libc.Describe(Marshal.GetLastPInvokeError())}");
         }
-        using var wake = new FileDescriptorHandle(wakeFd);
         using var stopOrCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, pins.Stopping);
         using var registration = stopOrCancel.Token.Register(() => Signal(wake));
         try
@@ -99,9 +99,9 @@ public sealed class GpioWaitCommand(GpioPins pins, int maxWaitMs) : NodeCommand
         }
     }
 
-    private static unsafe void Signal(FileDescriptorHandle wake)
+    private static unsafe void Signal(SafeFileDescriptor wake)
     {
         ulong one = 1;
-        GpioLibc.Write(wake, &one, sizeof(ulong));
+        Libc.Write(wake, (byte*)&one, sizeof(ulong));
     }
 }

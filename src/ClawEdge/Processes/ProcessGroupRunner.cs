@@ -267,98 +267,25 @@ public static unsafe class ProcessGroupRunner
     private static int Spawn(ExecLaunch launch, int stdoutWrite, int stderrWrite, out int pid)
     {
         pid = 0;
-        byte* fileActions = (byte*)NativeMemory.AllocZeroed(Libc.SpawnObjectBytes);
-        byte* attributes = (byte*)NativeMemory.AllocZeroed(Libc.SpawnObjectBytes);
-        byte* sigset = (byte*)NativeMemory.AllocZeroed(Libc.SigSetBytes);
-        byte* strings = null;
-        try
-        {
-            // One block: argv pointers, envp pointers, then every NUL-terminated string.
-            int pointerBytes = (launch.Argv.Count + 1 + launch.Environment.Count + 1) * sizeof(nint);
-            string execPath = launch.ExecutableFile is null ? launch.ExecutablePath : ExecLaunch.DescriptorPath(ExecLaunch.ExecutableFd);
-            long total = pointerBytes + Utf8Z(execPath) + Utf8Z(launch.WorkingDirectory ?? "") + Utf8Z("/dev/null");
-            foreach (var a in launch.Argv)
-                total += Utf8Z(a);
-            foreach (var e in launch.Environment)
-                total += Utf8Z(e);
-            strings = (byte*)NativeMemory.Alloc((nuint)total);
-            byte** argv = (byte**)strings;
-            byte** envp = argv + launch.Argv.Count + 1;
-            byte* cursor = strings + pointerBytes;
-            for (int i = 0; i < launch.Argv.Count; i++)
-                argv[i] = Put(launch.Argv[i], ref cursor);
-            argv[launch.Argv.Count] = null;
-            for (int i = 0; i < launch.Environment.Count; i++)
-                envp[i] = Put(launch.Environment[i], ref cursor);
-            envp[launch.Environment.Count] = null;
-            byte* path = Put(execPath, ref cursor);
-            byte* devNull = Put("/dev/null", ref cursor);
-            byte* cwd = launch.WorkingDirectory is { } dir ? Put(dir, ref cursor) : null;
-
-            Libc.FileActionsInit(fileActions);
-            Libc.AttrInit(attributes);
-            try
-            {
-                int rc = Libc.FileActionsAddOpen(fileActions, 0, devNull, Libc.O_RDONLY, 0);
-                if (rc == 0) rc = Libc.FileActionsAddDup2(fileActions, stdoutWrite, 1);
-                if (rc == 0) rc = Libc.FileActionsAddDup2(fileActions, stderrWrite, 2);
-                if (rc == 0) rc = AddDescriptors(fileActions, launch);
-                if (rc == 0 && cwd is not null) rc = Libc.FileActionsAddChdir(fileActions, cwd);
-                if (rc == 0) rc = Libc.AttrSetFlags(attributes, Libc.POSIX_SPAWN_SETPGROUP | Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF);
-                if (rc == 0) rc = Libc.AttrSetPGroup(attributes, 0);
-                Libc.SigEmptySet(sigset);
-                if (rc == 0) rc = Libc.AttrSetSigMask(attributes, sigset);
-                Libc.SigFillSet(sigset);
-                Libc.SigDelSet(sigset, Libc.SIGKILL);
-                Libc.SigDelSet(sigset, Libc.SIGSTOP);
-                if (rc == 0) rc = Libc.AttrSetSigDefault(attributes, sigset);
-                if (rc != 0)
-                    return rc;
-                return Libc.PosixSpawn(out pid, path, fileActions, attributes, argv, envp);
-            }
-            finally
-            {
-                Libc.FileActionsDestroy(fileActions);
-                Libc.AttrDestroy(attributes);
-            }
-        }
-        finally
-        {
-            NativeMemory.Free(strings);
-            NativeMemory.Free(sigset);
-            NativeMemory.Free(attributes);
-            NativeMemory.Free(fileActions);
-        }
-    }
-
-    // dup2 clears close-on-exec on the copy: the child keeps exactly these two open across exec (a script's
-    // interpreter opens /dev/fd/N after exec). Ordered so one copy never overwrites the other's source.
-    private static int AddDescriptors(void* fileActions, ExecLaunch launch)
-    {
+        string execPath = launch.ExecutableFile is null ? launch.ExecutablePath : ExecLaunch.DescriptorPath(ExecLaunch.ExecutableFd);
+        Span<ChildDescriptor> descriptors = stackalloc ChildDescriptor[4];
+        int count = 0;
+        descriptors[count++] = new(stdoutWrite, 1);
+        descriptors[count++] = new(stderrWrite, 2);
+        // The verified executable and script stay open in the child at fixed numbers (a script's interpreter opens
+        // /dev/fd/N after exec), ordered so one copy never overwrites the other's source.
         int exe = launch.ExecutableFile is { } e ? (int)e.DangerousGetHandle() : -1;
         int script = launch.ScriptFile is { } s ? (int)s.DangerousGetHandle() : -1;
         if (exe == ExecLaunch.ScriptFd && script == ExecLaunch.ExecutableFd)
-            return 16; // EBUSY: cannot happen with fresh descriptors (0-2 are ours, 3-4 the runtime's)
-        int rc = 0;
+            return Libc.EBUSY; // cannot happen with fresh descriptors (0-2 are ours, 3-4 the runtime's)
         if (script == ExecLaunch.ExecutableFd)
         {
-            rc = Libc.FileActionsAddDup2(fileActions, script, ExecLaunch.ScriptFd);
+            descriptors[count++] = new(script, ExecLaunch.ScriptFd);
             script = -1;
         }
-        if (rc == 0 && exe >= 0) rc = Libc.FileActionsAddDup2(fileActions, exe, ExecLaunch.ExecutableFd);
-        if (rc == 0 && script >= 0) rc = Libc.FileActionsAddDup2(fileActions, script, ExecLaunch.ScriptFd);
-        return rc;
-    }
-
-    private static long Utf8Z(string s) => Encoding.UTF8.GetByteCount(s) + 1;
-
-    private static byte* Put(string s, ref byte* cursor)
-    {
-        byte* start = cursor;
-        int written = Encoding.UTF8.GetBytes(s, new Span<byte>(cursor, int.MaxValue));
-        cursor[written] = 0;
-        cursor += written + 1;
-        return start;
+        if (exe >= 0) descriptors[count++] = new(exe, ExecLaunch.ExecutableFd);
+        if (script >= 0) descriptors[count++] = new(script, ExecLaunch.ScriptFd);
+        return ChildSpawn.Start(execPath, launch.Argv, launch.Environment, descriptors[..count], launch.WorkingDirectory, out pid);
     }
 
     private static string DescribeSpawnError(int errno, ExecLaunch launch)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ClawEdge.Platform.Native;
 
 namespace ClawEdge.Gpio.Native;
 
@@ -100,13 +101,13 @@ internal static unsafe class GpioLayout
         Add("I2C_FUNC_I2C", I2cUapi.FuncI2c);
         Add("I2C_FUNC_SMBUS_READ_I2C_BLOCK", I2cUapi.FuncSmbusReadI2cBlock);
 
-        Add("sizeof(struct pollfd)", (ulong)Unsafe.SizeOf<PollDescriptor>());
-        Add("POLLIN", (ulong)GpioLibc.POLLIN);
-        Add("O_NONBLOCK", GpioLibc.O_NONBLOCK);
-        Add("O_CLOEXEC", GpioLibc.O_CLOEXEC);
-        Add("EFD_CLOEXEC", GpioLibc.EFD_CLOEXEC);
-        Add("EBUSY", GpioLibc.EBUSY);
-        Add("EREMOTEIO", GpioLibc.EREMOTEIO);
+        Add("sizeof(struct pollfd)", (ulong)Unsafe.SizeOf<Libc.PollFd>());
+        Add("POLLIN", (ulong)Libc.POLLIN);
+        Add("O_NONBLOCK", Libc.O_NONBLOCK);
+        Add("O_CLOEXEC", Libc.O_CLOEXEC);
+        Add("EFD_CLOEXEC", Libc.EFD_CLOEXEC);
+        Add("EBUSY", Libc.EBUSY);
+        Add("EREMOTEIO", Libc.EREMOTEIO);
         return list;
     }
 

@@ -1,17 +1,18 @@
 using System.Runtime.InteropServices;
 using ClawEdge.Gpio.Native;
+using ClawEdge.Platform.Native;
 
 namespace ClawEdge.Gpio.Sensors;
 
 /// <summary>A chip behind <c>/dev/i2c-N</c> (i2c-dev): SMBus transfers through the I2C_SMBUS ioctl, plain reads through I2C_RDWR.</summary>
 public sealed unsafe class KernelI2cTarget : I2cTarget
 {
-    private readonly FileDescriptorHandle _fd;
+    private readonly SafeFileDescriptor _fd;
     private readonly int _address;
     private readonly string _path;
     private readonly ulong _functions;
 
-    private KernelI2cTarget(FileDescriptorHandle fd, string path, int address, ulong functions)
+    private KernelI2cTarget(SafeFileDescriptor fd, string path, int address, ulong functions)
     {
         _fd = fd;
         _path = path;
@@ -24,27 +25,26 @@ public sealed unsafe class KernelI2cTarget : I2cTarget
     public static KernelI2cTarget Open(int bus, int address, string devDirectory = "/dev")
     {
         string path = $"{devDirectory}/i2c-{bus}";
-        int fd = GpioLibc.Open(path, GpioLibc.O_RDWR | GpioLibc.O_CLOEXEC);
-        if (fd < 0)
+        var handle = Libc.Open(path, Libc.O_RDWR | Libc.O_CLOEXEC);
+        if (handle.IsInvalid)
         {
             int errno = Marshal.GetLastPInvokeError();
             throw new GpioException(GpioErrorCodes.SensorUnavailable, errno switch
             {
-                GpioLibc.ENOENT => $"{path} does not exist: enable I2C (raspi-config nonint do_i2c 0, or dtparam=i2c_arm=on) and load i2c-dev, or fix the sensor's Bus",
-                GpioLibc.EACCES or GpioLibc.EPERM => $"no permission to open {path}: add the node's user to the i2c group (usermod -aG i2c clawedge) and restart",
-                _ => $"cannot open {path}: {GpioLibc.Describe(errno)}",
+                Libc.ENOENT => $"{path} does not exist: enable I2C (raspi-config nonint do_i2c 0, or dtparam=i2c_arm=on) and load i2c-dev, or fix the sensor's Bus",
+                Libc.EACCES or Libc.EPERM => $"no permission to open {path}: add the node's user to the i2c group (usermod -aG i2c clawedge) and restart",
+                _ => $"cannot open {path}: {Libc.Describe(errno)}",
             });
         }
-        var handle = new FileDescriptorHandle(fd);
         ulong functions = 0;
-        if (GpioLibc.Ioctl(handle, I2cUapi.Funcs, &functions) < 0
-            || GpioLibc.IoctlValue(handle, I2cUapi.Slave, (nuint)address) < 0)
+        if (Libc.Ioctl(handle, I2cUapi.Funcs, &functions) < 0
+            || Libc.IoctlValue(handle, I2cUapi.Slave, (nuint)address) < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             handle.Dispose();
-            throw new GpioException(GpioErrorCodes.SensorUnavailable, errno == GpioLibc.EBUSY
+            throw new GpioException(GpioErrorCodes.SensorUnavailable, errno == Libc.EBUSY
                 ? $"0x{address:x2} on {path} is claimed by a kernel driver (a dtoverlay for this sensor?): remove the overlay or unbind the driver so the node can talk to it"
-                : $"{path} is not an I2C bus: {GpioLibc.Describe(errno)}");
+                : $"{path} is not an I2C bus: {Libc.Describe(errno)}");
         }
         return new KernelI2cTarget(handle, path, address, functions);
     }
@@ -52,16 +52,16 @@ public sealed unsafe class KernelI2cTarget : I2cTarget
     private void Smbus(byte readWrite, byte command, uint size, I2cSmbusData* data, string what)
     {
         var args = new I2cSmbusIoctlData { ReadWrite = readWrite, Command = command, Size = size, Data = data };
-        if (GpioLibc.Ioctl(_fd, I2cUapi.Smbus, &args) < 0)
+        if (Libc.Ioctl(_fd, I2cUapi.Smbus, &args) < 0)
             throw TransferFailure(Marshal.GetLastPInvokeError(), what);
     }
 
     private GpioException TransferFailure(int errno, string what) => new(GpioErrorCodes.SensorUnavailable, errno switch
     {
-        GpioLibc.ENXIO or GpioLibc.ENODEV or GpioLibc.EREMOTEIO or 5 /* EIO */ =>
+        Libc.ENXIO or Libc.ENODEV or Libc.EREMOTEIO or 5 /* EIO */ =>
             $"no chip answers at {Where} ({what}): check the wiring, the address (i2cdetect -y N) and the sensor's Bus/Address config",
-        GpioLibc.EOPNOTSUPP => $"{_path} cannot {what}: the adapter lacks that transfer",
-        _ => $"{what} at {Where}: {GpioLibc.Describe(errno)}",
+        Libc.EOPNOTSUPP => $"{_path} cannot {what}: the adapter lacks that transfer",
+        _ => $"{what} at {Where}: {Libc.Describe(errno)}",
     });
 
     public override void ReadRegisters(byte register, Span<byte> destination)
@@ -112,7 +112,7 @@ public sealed unsafe class KernelI2cTarget : I2cTarget
         {
             var message = new I2cMessage { Address = (ushort)_address, Flags = I2cUapi.MessageRead, Length = (ushort)destination.Length, Buffer = buffer };
             var args = new I2cRdwrIoctlData { Messages = &message, Count = 1 };
-            if (GpioLibc.Ioctl(_fd, I2cUapi.Rdwr, &args) < 0)
+            if (Libc.Ioctl(_fd, I2cUapi.Rdwr, &args) < 0)
                 throw TransferFailure(Marshal.GetLastPInvokeError(), "read");
         }
     }
