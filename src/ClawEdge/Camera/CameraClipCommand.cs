@@ -96,7 +96,7 @@ public sealed class CameraClipCommand(CameraCatalog catalog) : NodeCommand
             }
             catch (Capture.Mp4.BufferFullException)
             {
-                throw new CommandException(ErrorCodes.PayloadTooLarge, $"the clip exceeds the gateway's {maxPayloadBytes}-byte payload limit; record fewer seconds");
+                throw MediaPayload.TooLarge("the clip", maxPayloadBytes, "record fewer seconds");
             }
             return CommandResult.Success(MediaPayload.Result(recording, durationMs, encoder.Width, encoder.Height,
                 $"\"deviceId\":{MediaPayload.Quote(source.Info.Id)}", Name));

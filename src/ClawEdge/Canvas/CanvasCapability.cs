@@ -24,7 +24,7 @@ public sealed class CanvasCapability : Capability
         var options = services.Options.Canvas;
         if (!options.Enabled)
             return [];
-        _browser = new CanvasBrowser(options, Path.Combine(services.State.Directory, "canvas-profile"), services.Link);
+        _browser = new CanvasBrowser(options, Path.Combine(services.State.StateDirectory, "canvas-profile"), services.Link);
         _browser.StartInBackground();
         var commands = new List<NodeCommand>
         {

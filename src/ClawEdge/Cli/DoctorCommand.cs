@@ -33,7 +33,7 @@ public static class DoctorCommand
         }
 
         var state = new StateStore(options.State.Directory ?? StateStore.DefaultDirectory());
-        foreach (var check in Doctor.StateDirectory(state.Directory))
+        foreach (var check in Doctor.StateDirectory(state.StateDirectory))
             Add(check);
         Add(Doctor.Identity(state));
 

@@ -19,7 +19,7 @@ public static class IdentityCommand
         if (InstanceLock.IsHeld(state.PathOf(StateStore.LockFileName), out int pid))
             return Program.Fail($"the node is running (pid {pid}); stop it first (systemctl stop clawedge), then reset", 3);
         string? oldId = state.ResetIdentity();
-        Console.Out.WriteLine($"identity reset in {state.Directory}: the next `clawedge run` creates a new device identity and asks for pairing.");
+        Console.Out.WriteLine($"identity reset in {state.StateDirectory}: the next `clawedge run` creates a new device identity and asks for pairing.");
         Console.Out.WriteLine(oldId is null
             ? "the old device id is unknown; on the gateway host, find it with `openclaw nodes list` and remove it: openclaw nodes remove --node <id>"
             : $"on the gateway host, remove the old device: openclaw nodes remove --node {oldId}");

@@ -36,7 +36,7 @@ public static class PinCommand
         state.EnsureDirectory();
         if (!state.UpdateNode(n => n.PinnedFingerprint = pin))
             return Program.Fail($"could not write {state.PathOf(StateStore.NodeFileName)}", 3);
-        Console.Out.WriteLine($"pinned sha256:{pin} in {state.Directory}; a running node uses it at its next reconnect");
+        Console.Out.WriteLine($"pinned sha256:{pin} in {state.StateDirectory}; a running node uses it at its next reconnect");
         return 0;
     }
 }

@@ -23,14 +23,14 @@ public static class RunCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Program.Fail($"cannot create the state directory {state.Directory}: {e.Message}", 3);
+            return Program.Fail($"cannot create the state directory {state.StateDirectory}: {e.Message}", 3);
         }
 
         using var instance = InstanceLock.TryAcquire(state.PathOf(StateStore.LockFileName), out int holder);
         if (instance is null)
         {
             // Cron starts us every minute: a running node is success, not an error.
-            Console.Out.WriteLine($"clawedge: already running (pid {holder}) with state {state.Directory}");
+            Console.Out.WriteLine($"clawedge: already running (pid {holder}) with state {state.StateDirectory}");
             // As a health check, the answer is the running node's link, not this process's.
             return line.Has("--once-connected-exit") ? RunningNodeHealth(state) : 0;
         }
@@ -114,7 +114,7 @@ public static class RunCommand
             }
         };
 
-        Log.Info($"clawedge {ClawEdgeVersion.Current} node {identity.DeviceId} → {endpoint}; state {state.Directory}; commands: {string.Join(", ", description.Commands)}");
+        Log.Info($"clawedge {ClawEdgeVersion.Current} node {identity.DeviceId} → {endpoint}; state {state.StateDirectory}; commands: {string.Join(", ", description.Commands)}");
         if (line.Has("--once-connected-exit") && int.TryParse(line.Option("--timeout") ?? "30", out int seconds))
             stop.CancelAfter(TimeSpan.FromSeconds(seconds));
 

@@ -26,7 +26,7 @@ public static class StatusCommand
         {
             var json = new StatusJson
             {
-                StateDirectory = state.Directory,
+                StateDirectory = state.StateDirectory,
                 DeviceId = identity?.DeviceId,
                 InstanceId = node?.InstanceId,
                 DisplayName = node?.DisplayName,
@@ -42,7 +42,7 @@ public static class StatusCommand
         }
 
         var text = new StringBuilder();
-        text.AppendLine($"state directory  {state.Directory}");
+        text.AppendLine($"state directory  {state.StateDirectory}");
         text.AppendLine($"device id        {identity?.DeviceId ?? "(none yet: created by the first `clawedge run`)"}");
         if (node is not null)
             text.AppendLine($"display name     {node.DisplayName ?? Environment.MachineName}");

@@ -65,7 +65,7 @@ public static class ApprovalsCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Program.Fail($"cannot use the state directory {state.Directory}: {e.Message}", 3);
+            return Program.Fail($"cannot use the state directory {state.StateDirectory}: {e.Message}", 3);
         }
         if (store.Read() is { Corrupt: true } corrupt)
             return Program.Fail($"{corrupt.Path} is corrupt ({corrupt.Error}); fix or remove it first (every command is denied meanwhile)", 3);
@@ -79,7 +79,7 @@ public static class ApprovalsCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Program.Fail($"cannot update {store.Path}: {e.Message} (run as the user the node runs as, e.g. sudo -u clawedge)", 3);
+            return Program.Fail($"cannot update {store.FilePath}: {e.Message} (run as the user the node runs as, e.g. sudo -u clawedge)", 3);
         }
     }
 
@@ -115,7 +115,7 @@ public static class ApprovalsCommand
             added = true;
             return document;
         });
-        return added ? $"allowed {pattern}{note} for agent {agentId} in {store.Path}" : $"{pattern} is already allowed for agent {agentId}";
+        return added ? $"allowed {pattern}{note} for agent {agentId} in {store.FilePath}" : $"{pattern} is already allowed for agent {agentId}";
     }
 
     private static string Remove(ExecApprovalsStore store, string pattern, string agentId)
@@ -140,7 +140,7 @@ public static class ApprovalsCommand
             set(agentId is null ? document.Defaults : document.GetOrAddAgent(agentId), value);
             return document;
         });
-        return $"{name} = {value} for {(agentId is null ? "the defaults" : $"agent {agentId}")} in {store.Path}";
+        return $"{name} = {value} for {(agentId is null ? "the defaults" : $"agent {agentId}")} in {store.FilePath}";
     }
 
     private static int List(ExecApprovalsStore store, bool json)

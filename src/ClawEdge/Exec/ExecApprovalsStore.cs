@@ -28,7 +28,7 @@ public sealed class ExecApprovalsStore(string path)
 
     private sealed record CachedRead(DateTime WrittenAt, long Length, ExecApprovalsSnapshot Snapshot);
 
-    public string Path => _file.Path;
+    public string FilePath => _file.FilePath;
 
     public static ExecApprovalsStore In(StateStore state) => new(state.PathOf(FileName));
 
@@ -39,9 +39,9 @@ public sealed class ExecApprovalsStore(string path)
     public ExecApprovalsSnapshot ReadCurrent()
     {
         // Checked every time: a chmod or chown changes neither the modification time nor the length.
-        if (StateFileTrust.Problem(Path) is { } untrusted)
+        if (StateFileTrust.Problem(FilePath) is { } untrusted)
             return Corrupt(MissingHash, untrusted);
-        var info = new FileInfo(Path);
+        var info = new FileInfo(FilePath);
         if (!info.Exists)
             return Read();
         DateTime writtenAt = info.LastWriteTimeUtc;
@@ -55,7 +55,7 @@ public sealed class ExecApprovalsStore(string path)
 
     public ExecApprovalsSnapshot Read()
     {
-        if (StateFileTrust.Problem(Path) is { } untrusted)
+        if (StateFileTrust.Problem(FilePath) is { } untrusted)
             return Corrupt(MissingHash, untrusted);
         byte[]? bytes;
         try
@@ -72,12 +72,12 @@ public sealed class ExecApprovalsStore(string path)
     private ExecApprovalsSnapshot Parse(byte[]? bytes)
     {
         if (bytes is null)
-            return new ExecApprovalsSnapshot(Path, false, MissingHash, ExecApprovalsDocument.CreateDefault(), null);
+            return new ExecApprovalsSnapshot(FilePath, false, MissingHash, ExecApprovalsDocument.CreateDefault(), null);
         string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         try
         {
             string text = new UTF8Encoding(false, true).GetString(bytes);
-            return new ExecApprovalsSnapshot(Path, true, hash, ExecApprovalsDocument.Parse(text), null);
+            return new ExecApprovalsSnapshot(FilePath, true, hash, ExecApprovalsDocument.Parse(text), null);
         }
         catch (Exception e) when (e is ExecApprovalsFormatException or DecoderFallbackException)
         {
@@ -89,7 +89,7 @@ public sealed class ExecApprovalsStore(string path)
     {
         // Fail closed: the effective document denies everything, and says so to whoever reads it.
         var deny = new ExecApprovalsDocument { Defaults = new ExecPolicyFields { Security = "deny", Ask = "off", AskFallback = "deny" } };
-        return new ExecApprovalsSnapshot(Path, true, hash, deny, error);
+        return new ExecApprovalsSnapshot(FilePath, true, hash, deny, error);
     }
 
     /// <summary>
@@ -117,7 +117,7 @@ public sealed class ExecApprovalsStore(string path)
     /// <summary>Read-modify-write under the cross-process lock; <paramref name="change"/> returns the new document, or null to leave it.</summary>
     public ExecApprovalsSnapshot Update(Func<ExecApprovalsSnapshot, ExecApprovalsDocument?> change)
     {
-        System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         ExecApprovalsSnapshot? result = null;
         bool written = false;
         _file.Update(bytes =>
@@ -131,12 +131,12 @@ public sealed class ExecApprovalsStore(string path)
             }
             next.AssignMissingIds();
             byte[] bytesOut = next.ToUtf8();
-            result = new ExecApprovalsSnapshot(Path, true, Convert.ToHexStringLower(SHA256.HashData(bytesOut)), next, null);
+            result = new ExecApprovalsSnapshot(FilePath, true, Convert.ToHexStringLower(SHA256.HashData(bytesOut)), next, null);
             written = true;
             return bytesOut;
         });
         if (written)
-            Log.Info($"exec approvals written to {Path}");
+            Log.Info($"exec approvals written to {FilePath}");
         return result!;
     }
 }

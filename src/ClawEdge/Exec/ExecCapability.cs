@@ -34,16 +34,16 @@ public sealed class ExecCapability : Capability
     public override IEnumerable<DoctorCheck> Doctor(NodeServices services)
     {
         var store = ExecApprovalsStore.In(services.State);
-        if (StateFileTrust.Check(store.Path) is { } problem)
+        if (StateFileTrust.Check(store.FilePath) is { } problem)
         {
             yield return new DoctorCheck(CheckStatus.Fail, "approvals", $"{problem.What}: every system.run is denied", problem.Fix);
             yield break;
         }
         var snapshot = store.Read();
         yield return snapshot.Corrupt
-            ? new DoctorCheck(CheckStatus.Fail, "approvals", $"{store.Path} is unreadable: {snapshot.Error}; every system.run is denied",
+            ? new DoctorCheck(CheckStatus.Fail, "approvals", $"{store.FilePath} is unreadable: {snapshot.Error}; every system.run is denied",
                 "fix the JSON, or replace it: openclaw approvals set --node <node-id> --file <approvals.json>")
-            : new DoctorCheck(CheckStatus.Ok, "approvals", snapshot.Exists ? $"{store.Path} (0600)" : $"{store.Path} not created yet (built-in: allowlist, nothing allowed)");
+            : new DoctorCheck(CheckStatus.Ok, "approvals", snapshot.Exists ? $"{store.FilePath} (0600)" : $"{store.FilePath} not created yet (built-in: allowlist, nothing allowed)");
     }
 
     public override string Verb => "approvals";

@@ -84,7 +84,7 @@ public sealed class SystemExecApprovalsSetCommand(ExecApprovalsStore approvals) 
         }
         catch (IOException e)
         {
-            throw new CommandException(ErrorCodes.Unavailable, $"cannot write {approvals.Path}: {e.Message}");
+            throw new CommandException(ErrorCodes.Unavailable, $"cannot write {approvals.FilePath}: {e.Message}");
         }
     }
 }

@@ -181,7 +181,7 @@ public sealed class SystemRunCommand(ExecApprovalsStore approvals, Lazy<string?>
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.Error($"allow-always: cannot write {approvals.Path}: {e.Message}; the command runs once, nothing was persisted");
+            Log.Error($"allow-always: cannot write {approvals.FilePath}: {e.Message}; the command runs once, nothing was persisted");
         }
     }
 

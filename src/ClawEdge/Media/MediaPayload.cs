@@ -43,6 +43,10 @@ public static class MediaPayload
         return Build(recording, fields);
     }
 
+    /// <summary>What a recording that outgrew <see cref="LimitsFor"/> answers: PAYLOAD_TOO_LARGE, saying how to fit.</summary>
+    public static CommandException TooLarge(string what, int maxPayloadBytes, string advice) =>
+        new(ErrorCodes.PayloadTooLarge, $"{what} exceeds the gateway's {maxPayloadBytes}-byte payload limit; {advice}");
+
     /// <summary>A JSON string literal for a plain ASCII value (codec and encoder names); anything else is dropped.</summary>
     public static string Quote(string value)
     {

@@ -99,7 +99,7 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
             }
             catch (Capture.Mp4.BufferFullException)
             {
-                throw new CommandException(ErrorCodes.PayloadTooLarge, $"screen recording exceeds the gateway's {maxPayloadBytes}-byte payload limit; record fewer seconds or frames");
+                throw MediaPayload.TooLarge("screen recording", maxPayloadBytes, "record fewer seconds or frames");
             }
             return CommandResult.Success(MediaPayload.Result(recording, durationMs, encoder.Width, encoder.Height,
                 $"\"fps\":{fps.ToString(System.Globalization.CultureInfo.InvariantCulture)},\"screenIndex\":{MediaPayload.Number(screenIndex)}," +

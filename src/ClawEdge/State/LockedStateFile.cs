@@ -14,11 +14,11 @@ public sealed class LockedStateFile
 {
     public LockedStateFile(string path)
     {
-        Path = System.IO.Path.GetFullPath(path);
-        LockPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "." + System.IO.Path.GetFileName(Path) + ".lock");
+        FilePath = Path.GetFullPath(path);
+        LockPath = Path.Combine(Path.GetDirectoryName(FilePath)!, "." + Path.GetFileName(FilePath) + ".lock");
     }
 
-    public string Path { get; }
+    public string FilePath { get; }
 
     /// <summary>The sibling the lock is taken on; the file itself is replaced by rename, so it cannot carry the lock.</summary>
     public string LockPath { get; }
@@ -28,7 +28,7 @@ public sealed class LockedStateFile
     {
         try
         {
-            return File.ReadAllBytes(Path);
+            return File.ReadAllBytes(FilePath);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -50,7 +50,7 @@ public sealed class LockedStateFile
         byte[]? next = change(current);
         if (next is null)
             return current;
-        AtomicFile.Write(Path, next);
+        AtomicFile.Write(FilePath, next);
         return next;
     }
 

@@ -19,11 +19,11 @@ public sealed class StateStore
 
     public StateStore(string directory)
     {
-        Directory = Path.GetFullPath(directory);
+        StateDirectory = Path.GetFullPath(directory);
         _nodeFile = new LockedStateFile(PathOf(NodeFileName));
     }
 
-    public string Directory { get; }
+    public string StateDirectory { get; }
 
     /// <summary>
     /// <c>$STATE_DIRECTORY</c> (systemd's <c>StateDirectory=</c>), else <c>/var/lib/clawedge</c> for root,
@@ -40,16 +40,16 @@ public sealed class StateStore
         return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".local", "state") : xdg, "clawedge");
     }
 
-    public string PathOf(string fileName) => Path.Combine(Directory, fileName);
+    public string PathOf(string fileName) => Path.Combine(StateDirectory, fileName);
 
     /// <summary>Creates the directory 0700 (tightening an existing one), so secrets below it stay private.</summary>
     public void EnsureDirectory()
     {
-        if (!System.IO.Directory.Exists(Directory))
-            System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var mode = File.GetUnixFileMode(Directory);
+        if (!Directory.Exists(StateDirectory))
+            Directory.CreateDirectory(StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var mode = File.GetUnixFileMode(StateDirectory);
         if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-            File.SetUnixFileMode(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     public bool HasIdentity => File.Exists(PathOf(IdentityFileName));
@@ -82,9 +82,9 @@ public sealed class StateStore
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Running with an identity that is lost at restart would make a new, unpaired device each boot.
-            throw new StateException($"cannot persist a new device identity in {Directory}: {e.Message} (read-only or full?); not starting");
+            throw new StateException($"cannot persist a new device identity in {StateDirectory}: {e.Message} (read-only or full?); not starting");
         }
-        Log.Info($"created device identity {identity.DeviceId} in {Directory}");
+        Log.Info($"created device identity {identity.DeviceId} in {StateDirectory}");
         return identity;
     }
 
@@ -171,7 +171,7 @@ public sealed class StateStore
         }
         catch (JsonException e)
         {
-            throw new StateException($"{_nodeFile.Path} is not valid JSON ({e.Message}); fix or remove it (device tokens in it will need re-pairing).");
+            throw new StateException($"{_nodeFile.FilePath} is not valid JSON ({e.Message}); fix or remove it (device tokens in it will need re-pairing).");
         }
     }
 
@@ -195,7 +195,7 @@ public sealed class StateStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.Error($"cannot persist {_nodeFile.Path}: {e.Message} — the node keeps running, but this change is lost at restart");
+            Log.Error($"cannot persist {_nodeFile.FilePath}: {e.Message} — the node keeps running, but this change is lost at restart");
             return false;
         }
     }

@@ -39,11 +39,11 @@ public class ExecApprovalsStoreTests
         await Assert.That(first.Ok).IsTrue();
         var snapshot = JsonNode.Parse(first.PayloadJson!)!;
         string hash = (string)snapshot["hash"]!;
-        await Assert.That(hash).IsEqualTo(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(bed.Store.Path))));
+        await Assert.That(hash).IsEqualTo(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(bed.Store.FilePath))));
         var entries = snapshot["file"]!["agents"]!["*"]!["allowlist"]!.AsArray();
         await Assert.That((string?)entries[1]!["pattern"]).IsEqualTo("/usr/bin/id");
         await Assert.That(Guid.TryParse((string?)entries[0]!["id"], out _)).IsTrue();
-        await Assert.That(File.GetUnixFileMode(bed.Store.Path)).IsEqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await Assert.That(File.GetUnixFileMode(bed.Store.FilePath)).IsEqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
         var noBase = await Call(set, $$"""{"file":{{traceFile}}}""");
         await Assert.That(noBase.ErrorCode).IsEqualTo("INVALID_REQUEST");
@@ -59,13 +59,13 @@ public class ExecApprovalsStoreTests
     public async Task A_corrupt_file_fails_closed_and_names_the_file()
     {
         using var bed = new ExecTestBed("/usr/bin/uname");
-        File.WriteAllText(bed.Store.Path, """{"version":1,"defaults":{"security":"full","secruity":"x"}}""");
+        File.WriteAllText(bed.Store.FilePath, """{"version":1,"defaults":{"security":"full","secruity":"x"}}""");
         var result = await bed.InvokeAsync(ExecTestBed.Argv("/usr/bin/uname"));
         await Assert.That(result.ErrorCode).IsEqualTo("SYSTEM_RUN_DENIED");
-        await Assert.That(result.ErrorMessage!).Contains(bed.Store.Path);
+        await Assert.That(result.ErrorMessage!).Contains(bed.Store.FilePath);
         await Assert.That(result.ErrorMessage!).Contains("secruity");
 
-        File.WriteAllText(bed.Store.Path, "{\"version\":1,");
+        File.WriteAllText(bed.Store.FilePath, "{\"version\":1,");
         var truncated = await bed.InvokeAsync(ExecTestBed.Argv("/usr/bin/uname"));
         await Assert.That(truncated.ErrorMessage!).Contains("corrupt");
         // The owner can still replace it remotely with the hash of what is there.

@@ -96,7 +96,7 @@ public class InlineEvalTests
     {
         using var bed = new ExecTestBed("/usr/bin/perl");
         bed.Store.Update(s => { s.Document.Defaults.StrictInlineEval = false; return s.Document; });
-        await Assert.That(File.ReadAllText(bed.Store.Path)).Contains("\"strictInlineEval\": false");
+        await Assert.That(File.ReadAllText(bed.Store.FilePath)).Contains("\"strictInlineEval\": false");
         var result = await bed.InvokeAsync(ExecTestBed.Argv("/usr/bin/perl", "-e", "print 7"));
         await Assert.That((string?)ExecTestBed.Payload(result)["stdout"]).IsEqualTo("7");
     }

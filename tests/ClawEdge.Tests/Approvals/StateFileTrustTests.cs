@@ -16,17 +16,17 @@ public class StateFileTrustTests
         using var bed = new ExecTestBed("/usr/bin/uname");
         bed.Policy(security: "full");
         await Assert.That((await bed.InvokeAsync(ExecTestBed.Argv("/usr/bin/id"))).Ok).IsTrue();
-        File.SetUnixFileMode(bed.Store.Path, (UnixFileMode)mode);
+        File.SetUnixFileMode(bed.Store.FilePath, (UnixFileMode)mode);
         foreach (var argv in new[] { new[] { "/usr/bin/id" }, new[] { "/usr/bin/uname" } })
         {
             var result = await bed.InvokeAsync(ExecTestBed.Argv(argv));
             await Assert.That(result.ErrorCode).IsEqualTo("SYSTEM_RUN_DENIED");
             await Assert.That(result.ErrorMessage!).Contains(what);
-            await Assert.That(result.ErrorMessage!).Contains($"{fix} {bed.Store.Path}");
+            await Assert.That(result.ErrorMessage!).Contains($"{fix} {bed.Store.FilePath}");
         }
         var doctor = new ExecCapability().Doctor(Services(bed.Dir)).Single();
         await Assert.That(doctor.Status).IsEqualTo(ClawEdge.Service.CheckStatus.Fail);
-        await Assert.That(doctor.Fix!).Contains($"chmod 600 {bed.Store.Path}");
+        await Assert.That(doctor.Fix!).Contains($"chmod 600 {bed.Store.FilePath}");
     }
 
     [Test]
@@ -34,8 +34,8 @@ public class StateFileTrustTests
     {
         using var bed = new ExecTestBed("/usr/bin/uname");
         string elsewhere = Path.Combine(bed.Dir, "elsewhere.json");
-        File.Move(bed.Store.Path, elsewhere);
-        File.CreateSymbolicLink(bed.Store.Path, elsewhere);
+        File.Move(bed.Store.FilePath, elsewhere);
+        File.CreateSymbolicLink(bed.Store.FilePath, elsewhere);
         var result = await bed.InvokeAsync(ExecTestBed.Argv("/usr/bin/uname"));
         await Assert.That(result.ErrorMessage!).Contains("is a symlink");
         await Assert.That(result.ErrorMessage!).Contains("cp --remove-destination");
@@ -49,11 +49,11 @@ public class StateFileTrustTests
         if (Libc.GetUid() != 0)
             return; // only root can give a file away
         using var bed = new ExecTestBed("/usr/bin/uname");
-        await ChildProcess.RunAsync("chown", ["65534", bed.Store.Path]);
+        await ChildProcess.RunAsync("chown", ["65534", bed.Store.FilePath]);
         var result = await bed.InvokeAsync(ExecTestBed.Argv("/usr/bin/uname"));
         await Assert.That(result.ErrorMessage!).Contains("owned by uid 65534");
-        await Assert.That(result.ErrorMessage!).Contains($"chown 0 {bed.Store.Path}");
-        await Assert.That(StateFileTrust.Check(bed.Store.Path)!.What).Contains("owned by uid 65534");
+        await Assert.That(result.ErrorMessage!).Contains($"chown 0 {bed.Store.FilePath}");
+        await Assert.That(StateFileTrust.Check(bed.Store.FilePath)!.What).Contains("owned by uid 65534");
     }
 
     [Test]

@@ -116,11 +116,11 @@ public class SystemRunAttackTests
         File.SetUnixFileMode(fake, (UnixFileMode)0x1ED);
         var policy = EffectiveExecPolicy.Resolve(bed.Store.Read(), null);
         string[] path = [shadow, .. ExecutableResolver.SearchPath()];
-        var decision = ExecApprovalEvaluator.Evaluate(new ExecRequestView(["uname", "-s"], null, false, "n", bed.Store.Path), policy, path);
+        var decision = ExecApprovalEvaluator.Evaluate(new ExecRequestView(["uname", "-s"], null, false, "n", bed.Store.FilePath), policy, path);
         await Assert.That(decision.Allowed).IsFalse();
         await Assert.That(decision.Message!).Contains($"{fake} (from \"uname\") is not in the allowlist");
         // Without the shadow the same request is allowed and pinned to the real file.
-        var clean = ExecApprovalEvaluator.Evaluate(new ExecRequestView(["uname", "-s"], null, false, "n", bed.Store.Path), policy, ExecutableResolver.SearchPath());
+        var clean = ExecApprovalEvaluator.Evaluate(new ExecRequestView(["uname", "-s"], null, false, "n", bed.Store.FilePath), policy, ExecutableResolver.SearchPath());
         await Assert.That(clean.Allowed).IsTrue();
         await Assert.That(clean.Executable!.RealPath).IsEqualTo(ExecutableResolver.RealPath("/usr/bin/uname"));
     }

@@ -35,16 +35,8 @@ public class StatvfsLayoutTests
     [Arguments("aarch64-linux-gnu-gcc", true)]
     public async Task Managed_layout_matches_gcc(string compiler, bool arm64)
     {
-        string dir = Tools.TempDir("statvfs");
-        string c = Path.Combine(dir, "layout.c"), exe = Path.Combine(dir, "layout");
-        await File.WriteAllTextAsync(c, Program);
-        var (code, output) = await ChildProcess.RunAsync(compiler, ["-O0", "-o", exe, c]);
-        await Assert.That(code).IsEqualTo(0).Because(output);
-        (code, output) = arm64 ? await ChildProcess.RunAsync("qemu-aarch64-static", ["-L", "/usr/aarch64-linux-gnu", exe]) : await ChildProcess.RunAsync(exe, []);
-        await Assert.That(code).IsEqualTo(0).Because(output);
-        var gcc = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=')).ToDictionary(p => p[0], p => int.Parse(p[1]));
-        await Assert.That(string.Join(",", gcc.OrderBy(e => e.Key))).IsEqualTo(string.Join(",", Managed().OrderBy(e => e.Key)));
-        await Assert.That(gcc["size"]).IsEqualTo(112);
-        Directory.Delete(dir, true);
+        var gcc = await StructLayouts.FromGcc("statvfs", Program, arm64);
+        await StructLayouts.AssertMatches(gcc, Managed().Select(e => new KeyValuePair<string, ulong>(e.Key, (ulong)e.Value)), compiler);
+        await Assert.That(gcc["size"]).IsEqualTo(112UL);
     }
 }

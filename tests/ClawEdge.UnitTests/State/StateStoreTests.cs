@@ -9,11 +9,11 @@ public class StateStoreTests
     {
         var store = new StateStore(Path.Combine(Fixtures.TempDir("st"), "state"));
         var first = store.LoadOrCreateIdentity();
-        var second = new StateStore(store.Directory).LoadOrCreateIdentity();
+        var second = new StateStore(store.StateDirectory).LoadOrCreateIdentity();
         await Assert.That(second.DeviceId).IsEqualTo(first.DeviceId);
-        await Assert.That(File.GetUnixFileMode(store.Directory)).IsEqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await Assert.That(File.GetUnixFileMode(store.StateDirectory)).IsEqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await Assert.That(File.GetUnixFileMode(store.PathOf(StateStore.IdentityFileName))).IsEqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        await Assert.That(Directory.GetFiles(store.Directory).Select(Path.GetFileName)).DoesNotContain(n => n!.EndsWith(".tmp"));
+        await Assert.That(Directory.GetFiles(store.StateDirectory).Select(Path.GetFileName)).DoesNotContain(n => n!.EndsWith(".tmp"));
     }
 
     [Test]
