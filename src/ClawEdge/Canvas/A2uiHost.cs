@@ -22,22 +22,51 @@ public static class A2uiHost
 
     public static string BundleUrl(string surfaceUrl) => surfaceUrl.TrimEnd('/') + "/__openclaw__/a2ui/a2ui.bundle.js";
 
-    /// <summary>The host document as a <c>data:</c> URL (nothing is written to disk; the page has no origin of its own).</summary>
-    public static string PageUrl(string surfaceUrl)
+    /// <summary>
+    /// What the node evaluates in a page it first loaded from the gateway (the bundle URL itself, shown as text), so
+    /// that the host stays on the gateway's origin: the page is emptied, the board bridge the renderer calls on a press
+    /// (<c>globalThis.openclaw.state.emit</c>) is wired to the DevTools binding, the bundle is loaded by a script
+    /// element, and then the <c>&lt;openclaw-a2ui-host&gt;</c> is attached, which publishes <c>openclawA2UI</c>.
+    /// A <c>data:</c> page cannot be used: it has no address of its own, and Chromium refuses such a page any request
+    /// to a loopback or LAN address (private / local network access), which is where a node's gateway lives.
+    /// The promise settles with the renderer's <c>applyMessages</c> type ("function"), or with what went wrong.
+    /// </summary>
+    public static string ShowScript(string surfaceUrl, int timeoutMs) => $$"""
+        (() => {
+          document.head.replaceChildren();
+          document.body.replaceChildren();
+          document.title = {{Literal(Title)}};
+          const viewport = document.createElement('meta');
+          viewport.name = 'viewport'; viewport.content = 'width=device-width, initial-scale=1';
+          const style = document.createElement('style');
+          style.textContent = 'html,body{margin:0;height:100%;background:#fff}openclaw-a2ui-host{display:block;min-height:100%}';
+          document.head.append(viewport, style);
+          globalThis.openclaw = { state: { emit: function (event) { {{BindingName}}(JSON.stringify(event)); } } };
+          return new Promise(done => {
+            const timer = setTimeout(() => done('the bundle did not load in {{timeoutMs}} ms'), {{timeoutMs}});
+            const script = document.createElement('script');
+            script.onload = () => {
+              clearTimeout(timer);
+              document.body.append(document.createElement('openclaw-a2ui-host'));
+              done(typeof globalThis.openclawA2UI?.applyMessages);
+            };
+            script.onerror = () => { clearTimeout(timer); done('the bundle did not load'); };
+            script.src = {{Literal(BundleUrl(surfaceUrl))}};
+            document.head.append(script);
+          });
+        })()
+        """;
+
+    private static string Literal(string value)
     {
-        string bundle = System.Net.WebUtility.HtmlEncode(BundleUrl(surfaceUrl));
-        string html = $$"""
-            <!doctype html><html><head><meta charset="utf-8"><title>{{Title}}</title>
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <style>html,body{margin:0;height:100%;background:#fff}openclaw-a2ui-host{display:block;min-height:100%}</style>
-            <script>
-            globalThis.openclaw = { state: { emit: function (event) { {{BindingName}}(JSON.stringify(event)); } } };
-            </script>
-            <script src="{{bundle}}"></script>
-            </head><body><openclaw-a2ui-host></openclaw-a2ui-host></body></html>
-            """;
-        return "data:text/html;charset=utf-8," + Uri.EscapeDataString(html);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+            writer.WriteStringValue(value);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
+
+    /// <summary>True for a URL that carries a capability (a credential: never in a result or a log line).</summary>
+    public static bool IsCapabilityUrl(string url) => url.Contains("/__openclaw__/cap/", StringComparison.Ordinal) || url.Contains("oc_cap=", StringComparison.Ordinal);
 
     /// <summary>
     /// The text the agent receives for a button press: the renderer's own prompt wording (<c>A2UI action &lt;name&gt;</c>,

@@ -501,28 +501,32 @@ public sealed class CanvasBrowser : IAsyncDisposable
     }
 
     /// <summary>The capability token in a surface URL is a credential: never in a result or a log line.</summary>
-    private static string Redact(string url) =>
-        url.StartsWith("data:text/html;charset=utf-8,", StringComparison.Ordinal) ? "a2ui:" : url;
+    private static string Redact(string url) => A2uiHost.IsCapabilityUrl(url) ? "a2ui:" : url;
 
     private async Task ShowA2uiHostAsync(CancellationToken token)
     {
         string surface = await SurfaceUrlAsync(token).ConfigureAwait(false);
-        // The binding is a global function in every page of this target; presses are honoured only while
-        // the host shows (see OnEvent), and it is removed when another page is shown.
+        // First a document on the gateway's origin (the bundle itself, shown as text), then the host built in it:
+        // see A2uiHost.ShowScript for why not a data: page.
+        await LoadAsync(A2uiHost.BundleUrl(surface), token).ConfigureAwait(false);
+        // The binding is a global function in the page; presses are honoured only while the host shows (see OnEvent),
+        // and it is removed when another page is shown. Added after the navigation: the gateway's origin is another
+        // site, so the page now lives in a new renderer, and a binding added before the move was not seen in it.
         await SendAsync("Runtime.addBinding", w => w.WriteString("name", A2uiHost.BindingName), CommandTimeout, token).ConfigureAwait(false);
-        await LoadAsync(A2uiHost.PageUrl(surface), token).ConfigureAwait(false);
         var check = await SendAsync("Runtime.evaluate", w =>
         {
-            w.WriteString("expression", "typeof globalThis.openclawA2UI?.applyMessages");
+            w.WriteString("expression", A2uiHost.ShowScript(surface, timeoutMs: 10_000));
+            w.WriteBoolean("awaitPromise", true);
             w.WriteBoolean("returnByValue", true);
         }, CommandTimeout, token).ConfigureAwait(false);
-        if (check.GetProperty("result").TryGetProperty("value", out var type) && type.GetString() == "function")
+        string? shown = check.GetProperty("result").TryGetProperty("value", out var type) ? type.GetString() : null;
+        if (shown == "function")
         {
             _a2uiShown = true;
             return;
         }
         throw new CommandException(ErrorCodes.Unavailable,
-            "the gateway's A2UI renderer did not load from <canvas surface>/__openclaw__/a2ui/a2ui.bundle.js; check that the gateway's canvas host is enabled (plugins.entries.canvas.config.host.enabled) and reachable from this node");
+            $"the gateway's A2UI renderer did not start from <canvas surface>/__openclaw__/a2ui/a2ui.bundle.js ({shown ?? "no answer"}); check that the gateway's canvas host is enabled (plugins.entries.canvas.config.host.enabled) and reachable from this node");
     }
 
     /// <summary>A fresh canvas capability URL (each lives 10 minutes): refreshed on the gateway, else the one from hello-ok.</summary>
@@ -543,7 +547,7 @@ public sealed class CanvasBrowser : IAsyncDisposable
             Log.Debug($"canvas: surface refresh failed: {e.Message}");
         }
         return _link.SurfaceUrl("canvas") ?? throw new CommandException(ErrorCodes.Unavailable,
-            "no A2UI renderer: the gateway gave this node no canvas surface URL (hello-ok.pluginSurfaceUrls.canvas). Is the node connected, and the gateway's canvas plugin host enabled?");
+            "no A2UI renderer: the gateway granted this node no canvas surface (hello-ok.pluginSurfaceUrls.canvas). It grants one only to a node whose command surface, with the canvas capability, is approved: run `openclaw nodes pending` / `openclaw nodes approve <requestId>` (the node reconnects by itself to receive it), and keep the gateway's canvas host on (plugins.entries.canvas.config.host.enabled)");
     }
 
     // ---- window placement ----

@@ -226,6 +226,8 @@ public sealed class GatewayClient
             StateChanged?.Invoke(LinkState.Disconnected, reason);
             if (stop.IsCancellationRequested)
                 return new Outcome(0);
+            if (session.ReconnectRequested)
+                return new Outcome(0);
             Log.Warn($"gateway link lost: {reason}");
             RecordStatus("disconnected", reason);
             if (connection.CloseStatus == (WebSocketCloseStatus)4001)

@@ -85,6 +85,13 @@ internal sealed class NodeSession
 
     private volatile bool _stopping;
 
+    /// <summary>
+    /// True when the session ended itself to reconnect at once: the gateway computes a node's granted capabilities
+    /// and plugin surface URLs (<c>pluginSurfaceUrls.canvas</c>) only at connect, so a link opened before the
+    /// operator approved the command surface has none of them until the node connects again.
+    /// </summary>
+    public bool ReconnectRequested { get; private set; }
+
     /// <summary>SIGTERM: no new invokes, let running ones finish (bounded), then a clean 1000 close.</summary>
     private async Task StopGracefullyAsync(CancellationTokenSource linkDown)
     {
@@ -94,6 +101,24 @@ internal sealed class NodeSession
         // The receive loop ends when the gateway echoes the close; do not wait for a dead peer forever.
         try { await Task.Delay(3000, linkDown.Token).ConfigureAwait(false); } catch (OperationCanceledException) { return; }
         linkDown.Cancel();
+    }
+
+    private async Task ReconnectForGrantAsync()
+    {
+        Log.Info("command surface approved: reconnecting to receive the granted capabilities");
+        await DrainAsync().ConfigureAwait(false);
+        try
+        {
+            await _connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "reconnecting for the approved capabilities").ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The link is already going; the client reconnects either way.
+            return;
+        }
+        // The receive loop ends when the gateway echoes the close; a peer that does not is cut after 3 s.
+        await Task.Delay(3000).ConfigureAwait(false);
+        try { _connection.Abort(); } catch (ObjectDisposedException) { }
     }
 
     private async Task DrainAsync()
@@ -137,10 +162,14 @@ internal sealed class NodeSession
             case "node.pair.resolved":
                 var resolved = Parse(frame.Payload, GatewayJsonContext.Default.PairResolvedPayload);
                 Log.Info($"command surface request {resolved?.RequestId} {resolved?.Decision}");
-                if (resolved?.Decision == "approved")
+                if (resolved?.Decision == "approved" && (resolved.NodeId is null || resolved.NodeId == _nodeId))
                 {
                     _state.UpdateNode(n => { if (n.LastConnect is { } c) { c.SurfaceRequestId = null; c.State = "connected"; } });
-                    _ = SendStatsAsync(token);
+                    if (!ReconnectRequested && !_stopping)
+                    {
+                        ReconnectRequested = true;
+                        _ = ReconnectForGrantAsync();
+                    }
                 }
                 break;
             case "shutdown":

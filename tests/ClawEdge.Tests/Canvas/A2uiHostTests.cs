@@ -37,12 +37,16 @@ public class A2uiHostTests
     [Test]
     public async Task The_host_page_loads_the_gateways_bundle_through_the_capability_url_and_supplies_the_bridge()
     {
-        string url = A2uiHost.PageUrl("http://127.0.0.1:18789/__openclaw__/cap/abc_DEF-123");
-        await Assert.That(url).StartsWith("data:text/html;charset=utf-8,");
-        string html = Uri.UnescapeDataString(url["data:text/html;charset=utf-8,".Length..]);
-        await Assert.That(html).Contains("""<script src="http://127.0.0.1:18789/__openclaw__/cap/abc_DEF-123/__openclaw__/a2ui/a2ui.bundle.js"></script>""");
-        await Assert.That(html).Contains("globalThis.openclaw = { state: { emit:");
-        await Assert.That(html).Contains(A2uiHost.BindingName + "(JSON.stringify(event))");
-        await Assert.That(html).Contains("<openclaw-a2ui-host>");
+        const string surface = "http://127.0.0.1:18789/__openclaw__/cap/abc_DEF-123";
+        string script = A2uiHost.ShowScript(surface, 5000);
+        await Assert.That(script).Contains("""script.src = "http://127.0.0.1:18789/__openclaw__/cap/abc_DEF-123/__openclaw__/a2ui/a2ui.bundle.js";""");
+        await Assert.That(script).Contains("globalThis.openclaw = { state: { emit:");
+        await Assert.That(script).Contains(A2uiHost.BindingName + "(JSON.stringify(event))");
+        // The host element is attached only once the bundle ran (it publishes openclawA2UI when connected).
+        await Assert.That(script.IndexOf("createElement('openclaw-a2ui-host')", StringComparison.Ordinal))
+            .IsGreaterThan(script.IndexOf("script.onload", StringComparison.Ordinal));
+        await Assert.That(A2uiHost.IsCapabilityUrl(A2uiHost.BundleUrl(surface))).IsTrue();
+        await Assert.That(A2uiHost.IsCapabilityUrl("http://127.0.0.1:18789/__openclaw__/a2ui/a2ui.bundle.js?oc_cap=abc")).IsTrue();
+        await Assert.That(A2uiHost.IsCapabilityUrl("https://example.org/")).IsFalse();
     }
 }

@@ -106,10 +106,14 @@ public sealed class EdgeNode : IAsyncDisposable
     {
         var surfaceLine = await Process.WaitForLineAsync("openclaw nodes approve ", TimeSpan.FromSeconds(60), fromLine);
         string surfaceRequest = surfaceLine[(surfaceLine.IndexOf("nodes approve ", StringComparison.Ordinal) + 14)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+        int beforeApproval = Process.LineCount;
         var (code, output) = await gateway.CliAsync("nodes", "approve", surfaceRequest);
         if (code != 0)
             throw new InvalidOperationException($"nodes approve failed:\n{output}");
         await Process.WaitForLineAsync("approved", TimeSpan.FromSeconds(30), fromLine);
+        // The gateway grants capabilities (the canvas surface) only at connect: the node reconnects once at once.
+        await Process.WaitForLineAsync("reconnecting to receive the granted capabilities", TimeSpan.FromSeconds(30), beforeApproval);
+        await Process.WaitForLineAsync("INF connected to ", TimeSpan.FromSeconds(30), beforeApproval);
         // The node hears of the approval before every part of the gateway has settled on it: wait until the
         // operator's view says approved and connected, as a person running `openclaw nodes status` would.
         string id = await DeviceIdAsync();
