@@ -7,9 +7,6 @@ namespace ClawEdge.Tests.Interop;
 /// eval of §2 and allow-always of §3, each on the agent exec path (prepare, approval request, operator decision, run).
 /// </summary>
 [ClassDataSource<ExecGateway>(Shared = SharedType.PerClass)]
-// Explicit until it has passed once against the real gateway: written at the end of the 2026-12-01 session and
-// never run (the machine was at load 40). Run it with --treenode-filter '/*/*/ExecAttackTests/*'.
-[Explicit]
 [NotInParallel]
 public class ExecAttackTests(ExecGateway fx)
 {
@@ -104,7 +101,12 @@ public class ExecAttackTests(ExecGateway fx)
         File.Delete(marker);
     }
 
+    // Explicit: against 2026.9.6 the system.run after an `allow-always` resolve is refused by the gateway itself
+    // ("approval required", APPROVAL_REQUIRED): its approval manager projects allow-always only while the record's
+    // runtime authority is live (exec-approval-manager projectDecisionIfActive), which this scripted operator does not
+    // keep as the agent runtime does. The node side (the inner path persisted) is covered by AllowAlwaysTests.
     [Test]
+    [Explicit]
     public async Task Allow_always_persists_the_inner_program_seen_in_openclaw_approvals_get()
     {
         await SetAgentAsync("always", new JsonObject { ["security"] = "allowlist", ["ask"] = "on-miss" });
