@@ -5,9 +5,6 @@ using ClawEdge.Tests.Interop;
 namespace ClawEdge.Tests.Location;
 
 /// <summary>A receiver without a fix, gpsd dying, a fixed position and GeoClue, each through the real gateway and CLI.</summary>
-// Explicit until it has passed once: its gateways never started in the one run it had (load ~45 on 2 cores).
-// Run it with --treenode-filter '/*/*/LocationFailureInteropTests/*'.
-[Explicit]
 [ClassDataSource<SharedGateway>(Shared = SharedType.PerTestSession)]
 public class LocationFailureInteropTests(SharedGateway shared)
 {
