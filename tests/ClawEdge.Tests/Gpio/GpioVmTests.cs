@@ -13,9 +13,6 @@ namespace ClawEdge.Tests.Gpio;
 /// serves the real gateway on the host (through qemu's forwarded port) and the real `openclaw nodes invoke` drives it,
 /// while <see cref="GuestShell"/> checks the sim's sysfs side between calls.
 /// </summary>
-// Explicit until it passes end to end: the gateway part passed once (2026-12-01), the guest-side CLI checks and a
-// second run (a sysfs value read back as more than "1") did not. Run it with --treenode-filter '/*/*/GpioVmTests/*'.
-[Explicit]
 public class GpioVmTests
 {
     private const string Sim = "$SIM"; // the guest's /sys/devices/platform/gpio-sim.N/gpiochipM
@@ -86,12 +83,12 @@ public class GpioVmTests
             for id in env baro light adc rh gone; do
               clawedge gpio sensor $id --json > /out/sensor-$id.json 2> /out/sensor-$id.err
             done
-            clawedge gpio chips --json > /out/chips.json 2>&1
-            clawedge gpio list --json > /out/list.json 2>&1
+            clawedge gpio chips --json > /out/chips.json 2>/out/chips.json.err
+            clawedge gpio list --json > /out/list.json 2>/out/list.json.err
             echo pull-up > $SIM/sim_gpio5/pull
-            clawedge gpio read door > /out/read-door-up 2>&1
+            clawedge gpio read door > /out/read-door-up 2>/out/read-door-up.err
             echo pull-down > $SIM/sim_gpio5/pull
-            clawedge gpio read door > /out/read-door-down 2>&1
+            clawedge gpio read door > /out/read-door-down 2>/out/read-door-down.err
             clawedge gpio read held > /out/read-held 2>&1
             chmod 700 /state; chmod 600 /state/*
             clawedge run --host 10.0.2.100 --port 18789 --state-dir /state --display-name "$NODE_NAME" > /out/node.log 2>&1 &

@@ -9,6 +9,9 @@ namespace ClawEdge.Tests.Gpio;
 /// Runs shell steps inside the test VM while it runs, so the host can interleave them with gateway calls: the guest
 /// loop (<see cref="GuestLoop"/>) connects through qemu's forwarded port, hands in the previous step's output and
 /// takes the next command. One connection per step; nothing but this test listens on the port.
+/// Every command and every output carries a step number: qemu's guestfwd relay can tear a connection after the
+/// output went in and before the command came back, and the guest then hands the same output in again. Without the
+/// numbers that repeat was taken for the next step's output and every later answer was one step behind.
 /// </summary>
 public sealed class GuestShell : IAsyncDisposable
 {
@@ -20,6 +23,8 @@ public sealed class GuestShell : IAsyncDisposable
     private readonly Channel<string> _results = Channel.CreateUnbounded<string>();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private int _step;            // the step whose output is awaited (0: the guest's first call)
+    private string? _stepCommand; // what was sent as that step, for a guest that did not receive it
 
     public GuestShell()
     {
@@ -31,9 +36,12 @@ public sealed class GuestShell : IAsyncDisposable
 
     /// <summary>The busybox sh loop the guest runs (after its own setup); ends on the command <c>exit</c>.</summary>
     public static string GuestLoop => $$"""
-        out=hello
+        step=0; out=hello
         while :; do
-          cmd=$(printf '%s\n{{End}}\n' "$out" | nc 10.0.2.100 {{GuestPort}}) || { sleep 0.2; continue; }
+          resp=$(printf '%s\n%s\n{{End}}\n' "$step" "$out" | nc 10.0.2.100 {{GuestPort}}) || { sleep 0.2; continue; }
+          next=${resp%%[!0-9]*}
+          [ -n "$next" ] && [ "$next" -gt "$step" ] || { sleep 0.2; continue; }
+          cmd=${resp#"$next"}; cmd=${cmd#?}; step=$next
           [ "$cmd" = exit ] && break
           out=$(eval "$cmd" 2>&1)
         done
@@ -86,14 +94,30 @@ public sealed class GuestShell : IAsyncDisposable
                 }
                 string all = text.ToString();
                 int end = all.IndexOf(End, StringComparison.Ordinal);
-                if (end < 0)
+                int newline = all.IndexOf('\n');
+                if (end < 0 || newline < 0 || newline > end || !int.TryParse(all[..newline], out int step))
                     continue; // a torn connection: the guest retries with the same output
-                await _results.Writer.WriteAsync(all[..end]);
+                if (step != _step)
+                {
+                    // The guest missed step _step's command: the same output again. Send that command again.
+                    if (step == _step - 1 && _stepCommand is not null)
+                        await TrySendAsync(stream, _step, _stepCommand);
+                    continue;
+                }
+                await _results.Writer.WriteAsync(all[(newline + 1)..end]);
                 string command;
                 try { command = await _commands.Reader.ReadAsync(_stop.Token); } catch (Exception) { return; }
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(command + "\n"));
+                _step++;
+                _stepCommand = command;
+                await TrySendAsync(stream, _step, command);
             }
         }
+    }
+
+    private static async Task TrySendAsync(NetworkStream stream, int step, string command)
+    {
+        try { await stream.WriteAsync(Encoding.UTF8.GetBytes($"{step}\n{command}\n")); }
+        catch (IOException) { } // torn: the guest asks again with its last step
     }
 
     public async ValueTask DisposeAsync()
