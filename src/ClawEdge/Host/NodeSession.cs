@@ -248,6 +248,7 @@ internal sealed class NodeSession
     private async Task InvokeAsync(InvokeContext context, string resultId, CancellationToken token)
     {
         long start = Environment.TickCount64;
+        Log.Debug($"invoke {context.Command} ({context.Id}) started");
         var result = await _registry.DispatchAsync(context, token).ConfigureAwait(false);
         Log.Info($"invoke {context.Command} ({context.Id}) → {(result.Ok ? "ok" : result.ErrorCode)} in {Environment.TickCount64 - start} ms");
         await AnswerAsync(context.Id, resultId, result).ConfigureAwait(false);

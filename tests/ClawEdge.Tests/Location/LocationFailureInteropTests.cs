@@ -12,7 +12,8 @@ public class LocationFailureInteropTests(SharedGateway shared)
     public async Task No_fix_times_out_in_time_and_gpsd_dying_is_unavailable_while_the_node_stays()
     {
         await using var gps = await GpsFake.StartAsync(NmeaTrack.NoFix());
-        await using var node = EdgeNode.Start(shared.Gateway, environment: GpsdNodeFixture.LocationEnvironment("gpsd", gps.Address));
+        // Debug level: the kill below waits for the node's "invoke … started" line.
+        await using var node = EdgeNode.Start(shared.Gateway, environment: GpsdNodeFixture.LocationEnvironment("gpsd", gps.Address), extraArgs: ["--log-level", "debug"]);
         string id = await node.ConnectAndApproveAsync(shared.Gateway);
 
         int from = node.Process.LineCount;
@@ -31,7 +32,9 @@ public class LocationFailureInteropTests(SharedGateway shared)
         // gpsd killed while a call waits: the call ends at once with LOCATION_UNAVAILABLE, not at its timeout.
         from = node.Process.LineCount;
         var waiting = LocationInteropTests.FailingAsync(shared.Gateway, "nodes", "location", "get", "--node", id, "--location-timeout", "15000", "--invoke-timeout", "30000");
-        await Task.Delay(5000); // the CLI starts (~2 s) and the call waits on gpsd
+        // Killed only once the call is on the node (the CLI takes 2–10 s to start on a loaded box) and waiting on gpsd.
+        await node.Process.WaitForLineAsync("invoke location.get (", TimeSpan.FromSeconds(25), from);
+        await Task.Delay(1000);
         await gps.KillAsync();
         output = await waiting;
         await Assert.That(output).Contains("LOCATION_UNAVAILABLE");
