@@ -55,6 +55,8 @@ echo "binary $BIN"
 echo "idle VmHWM ${idle} kB; after a 2 s probe clip (${probe} bytes, $codec/$encoder) ${before} kB"
 if [ "$size" = ERROR ]; then
   echo "clip of $duration ms failed: $(summary | cut -c1-300)"; tail -3 $W/node.log
+  # The node may have answered (its log says ok) while the CLI's link dropped: its peak is still the node's cost.
+  echo "VmHWM after the clip ${after} kB (the clip was sized to ~$(awk -v l=$limit -v f=$FILL 'BEGIN { printf "%d", l * f }') bytes at the probe's rate)"
   KEEP=$(mktemp -d); cp $W/gw.log $W/node.log $W/out.json $KEEP/ 2>/dev/null; echo "logs kept in $KEEP"
 else
   echo "clip of $duration ms: $size bytes ($((size * 100 / limit)) % of the $limit-byte file budget), $frames frames, $codec/$encoder"
