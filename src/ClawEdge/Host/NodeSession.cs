@@ -314,8 +314,17 @@ internal sealed class NodeSession
         try
         {
             // The surface check first: while it is pending the gateway refuses stats (PAIRING_CHANGED).
+            // Right after connect the gateway may not have settled this link's pairing yet; it then answers
+            // UNAVAILABLE "… not current; retry" before it lists the pending surface: ask again, briefly.
             var inventory = await _connection.RequestAsync("node.runnerInventory.update", new RunnerInventoryParams(),
                 GatewayJsonContext.Default.RequestFrameRunnerInventoryParams, ResultTimeout, token).ConfigureAwait(false);
+            for (int attempt = 1; attempt < InventoryAttempts && inventory.Ok != true && IsInventoryRetry(inventory.Error); attempt++)
+            {
+                Log.Debug($"runner inventory not accepted yet ({inventory.Error!.Message}); retrying");
+                await Task.Delay(InventoryRetryDelay, token).ConfigureAwait(false);
+                inventory = await _connection.RequestAsync("node.runnerInventory.update", new RunnerInventoryParams(),
+                    GatewayJsonContext.Default.RequestFrameRunnerInventoryParams, ResultTimeout, token).ConfigureAwait(false);
+            }
             if (inventory.Ok != true && inventory.Error?.Message is { } message && message.Contains("awaiting operator approval", StringComparison.Ordinal))
             {
                 string? requestId = SurfaceRequestId(message);
@@ -342,6 +351,13 @@ internal sealed class NodeSession
             Log.Debug($"host stats not sent: {e.Message}");
         }
     }
+
+    private const int InventoryAttempts = 20;
+    private static readonly TimeSpan InventoryRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The gateway's "publication is not current / lost its ownership; retry" answers, not the pending surface.</summary>
+    internal static bool IsInventoryRetry(GatewayError? error) =>
+        error is { Code: "UNAVAILABLE", Message: { } m } && !m.Contains("awaiting operator approval", StringComparison.Ordinal);
 
     internal static string? SurfaceRequestId(string message)
     {

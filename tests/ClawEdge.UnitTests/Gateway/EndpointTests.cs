@@ -85,4 +85,15 @@ public class EndpointTests
         await Assert.That(NodeSession.SurfaceRequestId(message)).IsEqualTo("746c3c1b-d334-4b05-aabc-6a2ac4b629e8");
         await Assert.That(NodeSession.SurfaceRequestId("something else")).IsNull();
     }
+
+    [Test]
+    [Arguments("UNAVAILABLE", "node runner inventory publication is not current; retry after pairing completes", true)]
+    [Arguments("UNAVAILABLE", "node runner inventory publication lost its pairing ownership; retry", true)]
+    [Arguments("UNAVAILABLE", "node capability surface is awaiting operator approval; run `openclaw nodes approve x`", false)]
+    [Arguments("INVALID_REQUEST", "unknown nodeId", false)]
+    public async Task Inventory_is_retried_only_while_the_gateway_has_not_settled_the_link(string code, string message, bool retry)
+    {
+        await Assert.That(NodeSession.IsInventoryRetry(new GatewayError { Code = code, Message = message })).IsEqualTo(retry);
+        await Assert.That(NodeSession.IsInventoryRetry(null)).IsFalse();
+    }
 }
