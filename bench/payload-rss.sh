@@ -45,8 +45,9 @@ clip() {
 idle=$(hwm)
 clip 2000; read -r probe codec encoder frames ms <<<"$(summary)"
 if [ "$probe" = ERROR ] || [ -z "$probe" ]; then echo "probe clip failed: $(summary)"; tail -5 $W/node.log; kill $ND $GW; rm -rf $W; exit 1; fi
-# The recorder's file limit for the default 25 MiB frame: base64 of 3/4 of it, less the JSON room kept for the fields.
-limit=$(( (26214400 - 4096 - 512) / 4 * 3 ))
+# The recorder's file limit for the default 25 MiB maxPayload: the gateway answers the caller with the result twice,
+# so a result gets half of it less 4096 bytes (PayloadBudget); base64 of 3/4 of that, less the fields' JSON room.
+limit=$(( ((26214400 - 4096) / 2 - 4096) / 4 * 3 ))
 duration=$(awk -v l=$limit -v p=$probe -v f=$FILL 'BEGIN { d = int(l * f / p * 2000); print (d > 60000 ? 60000 : d) }')
 before=$(hwm)
 clip $duration; read -r size codec encoder frames ms <<<"$(summary)"

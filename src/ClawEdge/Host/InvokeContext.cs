@@ -20,9 +20,9 @@ public sealed class InvokeContext
 
     /// <summary>
     /// The largest result this invoke may return: bytes of its <c>payloadJSON</c> once escaped into the result frame
-    /// (<see cref="PayloadBudget.ForResult"/>). Outside a session (tests, benches) the gateway's default frame.
+    /// (<see cref="PayloadBudget.ForResult"/>). Outside a session (tests, benches) the default gateway's budget.
     /// </summary>
-    public int MaxPayloadBytes { get; init; } = PayloadBudget.GatewayDefault.MaxFrameBytes;
+    public int MaxPayloadBytes { get; init; } = PayloadBudget.GatewayDefault.MaxRelayedResultBytes;
 
     public NodeEventSink SendEventAsync { get; init; } = static (_, _, _) => Task.CompletedTask;
 

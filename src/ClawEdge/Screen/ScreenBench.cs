@@ -93,7 +93,7 @@ public static class ScreenBench
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         using var recording = ScreenRecorder.Record(capture, encoder, TimeSpan.FromSeconds(seconds), fps,
-            MediaPayload.LimitsFor(PayloadBudget.GatewayDefault.MaxFrameBytes), CancellationToken.None);
+            MediaPayload.LimitsFor(PayloadBudget.GatewayDefault.MaxRelayedResultBytes), CancellationToken.None);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,

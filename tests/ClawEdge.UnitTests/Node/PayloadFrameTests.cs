@@ -156,9 +156,11 @@ public class PayloadFrameTests
     [Test]
     public async Task A_payload_of_exactly_the_budget_makes_a_frame_of_exactly_the_limit()
     {
-        var budget = PayloadBudget.FromPolicy(new HelloPolicy { MaxPayload = 300_000, MaxBufferedBytes = 600_000 });
+        // Buffered bytes under half of maxPayload: the frame, not the relayed answer, is the tighter limit here.
+        var budget = PayloadBudget.FromPolicy(new HelloPolicy { MaxPayload = 700_000, MaxBufferedBytes = 300_000 });
         await Assert.That(budget.MaxFrameBytes).IsEqualTo(300_000);
         int max = budget.ForResult("42:0a1b", "invoke-7", NodeId);
+        await Assert.That(max).IsLessThan(budget.MaxRelayedResultBytes);
 
         // A string result: quotes cost two bytes each in the frame.
         string head = "{\"text\":\"";
@@ -174,6 +176,40 @@ public class PayloadFrameTests
         using var payload = new Base64Payload(h, new ReadOnlySequence<byte>(new byte[room / 4 * 3]), t);
         await Assert.That(payload.EscapedLength).IsEqualTo(max);
         await Assert.That(WireFrames.StreamedFrame("42:0a1b", "invoke-7", payload).Length).IsEqualTo(300_000);
+    }
+
+    /// <summary>The gateway's answer to the caller of node.invoke, as nodes.ts builds it: the result parsed and as its string.</summary>
+    private static int RelayedAnswerLength(string nodeId, string payloadJson) =>
+        Encoding.UTF8.GetByteCount(new JsonObject
+        {
+            ["type"] = "res",
+            ["id"] = "9b0c7a52-8a7e-4a57-9d0e-2f1f3b6a9c11",
+            ["ok"] = true,
+            ["payload"] = new JsonObject
+            {
+                ["ok"] = true, ["nodeId"] = nodeId, ["command"] = "camera.clip",
+                ["payload"] = JsonNode.Parse(payloadJson), ["payloadJSON"] = payloadJson,
+            },
+        }.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+
+    [Test]
+    public async Task A_result_of_the_budget_still_reaches_the_caller_through_the_gateways_doubled_answer()
+    {
+        var budget = PayloadBudget.FromPolicy(new HelloPolicy { MaxPayload = 300_000, MaxBufferedBytes = 600_000 });
+        int max = budget.ForResult("42:0a1b", "invoke-7", NodeId);
+        await Assert.That(max).IsEqualTo((300_000 - PayloadBudget.RelayEnvelopeReserve) / 2);
+
+        // A clip-like result of exactly the budget: its answer to the CLI fits the CLI's 300 000-byte limit.
+        string head = "{\"format\":\"mp4\",\"base64\":\"", tail = "\",\"durationMs\":3000,\"hasAudio\":false}";
+        string exact = head + new string('Q', max - (int)PayloadBudget.EscapedLength(head + tail)) + tail;
+        await Assert.That(PayloadBudget.EscapedLength(exact)).IsEqualTo(max);
+        await Assert.That(RelayedAnswerLength(NodeId, exact)).IsLessThanOrEqualTo(300_000);
+
+        // What the frame alone would have let through reaches the gateway, but its answer could not reach the caller.
+        int frameOnly = budget.MaxFrameBytes - InvokeResultFrame.EnvelopeLength("42:0a1b", "invoke-7", NodeId);
+        string frameFilling = head + new string('Q', frameOnly - (int)PayloadBudget.EscapedLength(head + tail)) + tail;
+        await Assert.That(OldFrame("42:0a1b", "invoke-7", frameFilling).Length).IsEqualTo(300_000);
+        await Assert.That(RelayedAnswerLength(NodeId, frameFilling)).IsGreaterThan(300_000);
     }
 
     [Test]
