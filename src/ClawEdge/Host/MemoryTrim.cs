@@ -18,6 +18,17 @@ public static class MemoryTrim
     /// <summary>Called after every invoke: (re)arms the trim for <see cref="QuietMs"/> from now.</summary>
     public static void InvokeFinished() => Timer.Change(QuietMs, Timeout.Infinite);
 
+    /// <summary>Result JSON of at least this many chars is followed by a full collection (see <see cref="AfterLargeResult"/>).</summary>
+    public const int LargeResultChars = 128 * 1024;
+
+    /// <summary>
+    /// After a result string of MBs has been sent: a system.run flood's 200 KB of output escapes to 1.2 MB of JSON,
+    /// and the strings around it are large objects, which only a full collection reclaims. Back-to-back floods
+    /// never let the quiet-time trim run, and the GC let ten of them pile up ~90 MB before it collected. A full,
+    /// non-compacting collection of this small heap costs milliseconds; the space is then reused by the next one.
+    /// </summary>
+    public static void AfterLargeResult() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+
     public static void Trim()
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);

@@ -252,6 +252,8 @@ internal sealed class NodeSession
         var result = await _registry.DispatchAsync(context, token).ConfigureAwait(false);
         Log.Info($"invoke {context.Command} ({context.Id}) → {(result.Ok ? "ok" : result.ErrorCode)} in {Environment.TickCount64 - start} ms");
         await AnswerAsync(context.Id, resultId, result).ConfigureAwait(false);
+        if (result.PayloadJson is { Length: >= MemoryTrim.LargeResultChars })
+            MemoryTrim.AfterLargeResult();
     }
 
     private async Task AnswerAsync(string id, string resultId, CommandResult result)
