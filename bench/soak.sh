@@ -5,7 +5,7 @@
 #   bench/soak.sh mix [BIN] [N] N (1000) mixed invokes — floods, camera snaps, clips, which — then 60 s idle;
 #                               RSS logged every second to soak-rss.tsv (seconds since start, KiB).
 # Extra node environment (GC knobs to compare) passes through, e.g. DOTNET_GCConserveMemory=5 bench/soak.sh flood.
-# FLOOD (a JSON argv) replaces the flood's command, e.g. FLOOD='["/bin/sh","-c","yes | head -c 60000000"]'.
+# FLOODS (10) sets how many; FLOOD (a JSON argv) replaces the flood's command, e.g. FLOOD='["/bin/sh","-c","yes | head -c 60000000"]'.
 unset FORCE_COLOR CLICOLOR_FORCE
 set -u
 FLOOD=${FLOOD:-'["/usr/bin/head","-c","60000000","/dev/zero"]'}
@@ -30,7 +30,7 @@ sleep 20; IDLE=$(rss)
 if [ "$MODE" = flood ]; then
   ( while kill -0 $ND 2>/dev/null; do rss; sleep 0.05; done ) > $W/fast.log & SAMPLER=$!
   $NODE $REPO/scripts/gateway-operator.mjs bench ws://127.0.0.1:$PORT $TOKEN $ID system.run \
-    "{\"command\":$FLOOD,\"timeoutMs\":30000}" 10 > $W/flood.json
+    "{\"command\":$FLOOD,\"timeoutMs\":30000}" ${FLOODS:-10} > $W/flood.json
   kill $SAMPLER; PEAK=$(sort -n $W/fast.log | tail -1)
   sleep 10; A10=$(rss); sleep 20; A30=$(rss); sleep 30; A60=$(rss)
   echo "flood: idle ${IDLE} KiB, peak ${PEAK} KiB (+$(( (PEAK - IDLE) / 1024 )) MB), after 10 s ${A10}, 30 s ${A30}, 60 s ${A60} KiB (+$(( (A60 - IDLE) / 1024 )) MB); $(cat $W/flood.json)"

@@ -261,7 +261,13 @@ internal sealed class NodeSession
         if (result.Streamed is { } streamed)
         {
             using (streamed)
-                await AnswerStreamedAsync(id, resultId, streamed).ConfigureAwait(false);
+                await AnswerInPiecesAsync(id, new InvokeResultFrame(resultId, id, _nodeId, streamed)).ConfigureAwait(false);
+            return;
+        }
+        // A result of MBs (a flood's output) goes out in fragments too: no frame-sized buffers to grow and mask.
+        if (result.Ok && result.PayloadJson is { Length: >= MemoryTrim.LargeResultChars } large)
+        {
+            await AnswerInPiecesAsync(id, new InvokeResultFrame(resultId, id, _nodeId, large)).ConfigureAwait(false);
             return;
         }
         var parameters = new InvokeResultParams
@@ -286,13 +292,12 @@ internal sealed class NodeSession
         }
     }
 
-    /// <summary>A snap or a clip: base64 written from the media's own buffers into 64 KiB WebSocket fragments.</summary>
-    private async Task AnswerStreamedAsync(string id, string resultId, Base64Payload payload)
+    /// <summary>A snap, a clip or a long result: written into 64 KiB WebSocket fragments as it is sent.</summary>
+    private async Task AnswerInPiecesAsync(string id, InvokeResultFrame frame)
     {
-        var frame = new InvokeResultFrame(resultId, id, _nodeId, payload);
         try
         {
-            var response = await _connection.RequestAsync(resultId, frame.Length, frame.Fill, ResultTimeout, CancellationToken.None).ConfigureAwait(false);
+            var response = await _connection.RequestAsync(frame.RequestId, frame.Length, frame.Fill, ResultTimeout, CancellationToken.None).ConfigureAwait(false);
             if (response.Ok != true)
                 Log.Warn($"gateway refused the result of {id}: {response.Error}");
         }

@@ -91,6 +91,33 @@ public class PayloadFrameTests
     }
 
     [Test]
+    [Arguments(8193, 4)]
+    [Arguments(20_000, 5)]
+    [Arguments(100_003, 4096)]
+    [Arguments(400_000, 65536)]
+    public async Task A_long_plain_result_in_pieces_is_byte_identical_to_the_serialized_frame(int chars, int pieceBytes)
+    {
+        // What a flood gives: NULs (6 bytes each once escaped, 7 in the frame), quotes, backslashes, non-ASCII, emoji.
+        var text = new StringBuilder("{\"stdout\":\"");
+        var random = new Random(chars);
+        string[] pieces = ["\\u0000", "\\\"", "\\\\", "é", "😀", "line\\n", "abc", "<tag>"];
+        while (text.Length < chars)
+            text.Append(pieces[random.Next(pieces.Length)]);
+        text.Append("\"}");
+        string json = text.ToString();
+
+        var frame = new InvokeResultFrame("9:c0ffee", "inv-long", NodeId, json);
+        var all = new byte[frame.Length];
+        var piece = new byte[pieceBytes];
+        int at = 0;
+        for (int n; (n = frame.Fill(piece)) > 0; at += n)
+            piece.AsSpan(0, n).CopyTo(all.AsSpan(at));
+        await Assert.That(at).IsEqualTo(all.Length);
+        await AssertSameFrame(OldFrame("9:c0ffee", "inv-long", json), all);
+        await Assert.That(frame.Length - InvokeResultFrame.EnvelopeLength("9:c0ffee", "inv-long", NodeId)).IsEqualTo(PayloadBudget.EscapedLength(json));
+    }
+
+    [Test]
     public async Task Chunk_boundaries_anywhere_give_the_same_base64()
     {
         var data = new byte[50];
