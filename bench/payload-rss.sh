@@ -61,6 +61,6 @@ if [ "$size" = ERROR ]; then
   KEEP=$(mktemp -d); cp $W/gw.log $W/node.log $W/out.json $KEEP/ 2>/dev/null; echo "logs kept in $KEEP"
 else
   echo "clip of $duration ms: $size bytes ($((size * 100 / limit)) % of the $limit-byte file budget), $frames frames, $codec/$encoder"
-  echo "VmHWM after the clip ${after} kB = file + $(( (after * 1024 - size) / 1048576 )) MiB (target: file + 16 MiB)"
+  echo "VmHWM after the clip ${after} kB = file + $(( (after * 1024 - size) / 1048576 )) MiB; over idle: file + $(( ((after - idle) * 1024 - size) / 1048576 )) MiB (target: file + 16 MB)"
 fi
 kill $ND $GW; wait $ND $GW 2>/dev/null; rm -rf $W

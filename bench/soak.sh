@@ -26,7 +26,9 @@ sleep 3
 ID=$(grep -o " node [0-9a-f]\{64\}" $W/node.log | head -1 | awk '{print $2}')
 $NODE $OC approvals allowlist add --node $ID /usr/bin/head --url ws://127.0.0.1:$PORT --token $TOKEN >/dev/null 2>&1
 rss() { awk '/^VmRSS/{print $2}' /proc/$ND/status; }
-sleep 20; IDLE=$(rss)
+# The anonymous part: what the node really holds (file-backed code pages are shared and dropped under pressure).
+anon() { awk '/^RssAnon/{print $2}' /proc/$ND/status; }
+sleep 20; IDLE=$(rss); IDLE_ANON=$(anon)
 if [ "$MODE" = flood ]; then
   ( while kill -0 $ND 2>/dev/null; do rss; sleep 0.05; done ) > $W/fast.log & SAMPLER=$!
   $NODE $REPO/scripts/gateway-operator.mjs bench ws://127.0.0.1:$PORT $TOKEN $ID system.run \
@@ -38,9 +40,11 @@ else
   START=$(date +%s)
   ( while kill -0 $ND 2>/dev/null; do echo "$(( $(date +%s) - START ))	$(rss)"; sleep 1; done ) > $OUT/soak-rss.tsv & SAMPLER=$!
   $NODE $REPO/scripts/gateway-operator.mjs soak ws://127.0.0.1:$PORT $TOKEN $ID $N > $W/soak.json 2>$W/soak.err
-  END=$(date +%s); sleep 60; kill $SAMPLER
+  END=$(date +%s); sleep 60; kill $SAMPLER; LAST_ANON=$(anon)
   PEAK=$(cut -f2 $OUT/soak-rss.tsv | sort -n | tail -1); LAST=$(tail -1 $OUT/soak-rss.tsv | cut -f2)
-  echo "mix of $N invokes in $((END - START)) s: idle ${IDLE} KiB, peak ${PEAK} KiB, 60 s after ${LAST} KiB (+$(( (LAST - IDLE) / 1024 )) MB); $(cat $W/soak.json) $(head -3 $W/soak.err)"
+  echo "mix of $N invokes in $((END - START)) s: idle ${IDLE} KiB, peak ${PEAK} KiB, 60 s after ${LAST} KiB (+$(( (LAST - IDLE) / 1024 )) MB; anonymous ${IDLE_ANON} → ${LAST_ANON} KiB, +$(( (LAST_ANON - IDLE_ANON) / 1024 )) MB); $(cat $W/soak.json) $(head -3 $W/soak.err)"
   echo "RSS every second: $OUT/soak-rss.tsv"
 fi
+# SMAPS=1 keeps the node's /proc/<pid>/smaps at the end (which mappings hold the resident set: GC heap or malloc).
+[ -n "${SMAPS:-}" ] && cp /proc/$ND/smaps $OUT/node-smaps.txt
 kill $ND $GW; wait $ND $GW 2>/dev/null; rm -rf $W

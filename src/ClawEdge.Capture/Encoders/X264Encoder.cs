@@ -2,8 +2,9 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using ClawEdge.Capture.Jpeg;
 using ClawEdge.Capture.Mp4;
-using ClawEdge.Capture.Pixels;
 using ClawEdge.Capture.Native;
+using ClawEdge.Capture.Pixels;
+using ClawEdge.Platform;
 
 namespace ClawEdge.Capture.Encoders;
 
@@ -133,13 +134,13 @@ public sealed unsafe class X264Encoder : VideoEncoder
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(pixels);
+                LargeArrayPool.Shared.Return(pixels);
             }
         }
         else
         {
             int stride = frame.Width * 4;
-            _staging ??= ArrayPool<byte>.Shared.Rent(stride * frame.Height);
+            _staging ??= LargeArrayPool.Shared.Rent(stride * frame.Height);
             if (_staging.Length < stride * frame.Height)
                 throw new ArgumentException($"frame size changed to {frame.Width}x{frame.Height}");
             int sourceStride = frame.Stride > 0 ? frame.Stride : frame.Format.FrameBytes(frame.Width, 1);
@@ -179,7 +180,7 @@ public sealed unsafe class X264Encoder : VideoEncoder
         if (_encoder.IsClosed)
             return;
         if (_staging is not null)
-            ArrayPool<byte>.Shared.Return(_staging);
+            LargeArrayPool.Shared.Return(_staging);
         _staging = null;
         _encoder.Dispose();
         X264.PictureClean(_pictureIn);

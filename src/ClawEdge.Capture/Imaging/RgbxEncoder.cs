@@ -1,4 +1,5 @@
 using System.Buffers;
+using ClawEdge.Platform;
 using SkiaSharp;
 
 namespace ClawEdge.Capture.Imaging;
@@ -41,7 +42,7 @@ internal static class RgbxEncoder
                     return EncodePixmap(sourcePixmap, format, level, output);
 
                 int scaledStride = outWidth * 4;
-                scaled = ArrayPool<byte>.Shared.Rent(scaledStride * outHeight);
+                scaled = LargeArrayPool.Shared.Rent(scaledStride * outHeight);
                 fixed (byte* target = scaled)
                 {
                     using var targetPixmap = new SKPixmap(new SKImageInfo(outWidth, outHeight, PixelType, SKAlphaType.Opaque), (nint)target, scaledStride);
@@ -58,7 +59,7 @@ internal static class RgbxEncoder
         finally
         {
             if (scaled is not null)
-                ArrayPool<byte>.Shared.Return(scaled);
+                LargeArrayPool.Shared.Return(scaled);
         }
     }
 

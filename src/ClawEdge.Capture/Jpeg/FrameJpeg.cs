@@ -1,6 +1,7 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
 using ClawEdge.Capture.Pixels;
+using ClawEdge.Platform;
 
 namespace ClawEdge.Capture.Jpeg;
 
@@ -32,14 +33,14 @@ public static class FrameJpeg
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(decoded);
+                LargeArrayPool.Shared.Return(decoded);
             }
         }
 
         if (!PixelConverter.CanConvert(frame.Format))
             throw new CaptureException(CaptureError.Unsupported, $"cannot encode {frame.Format.FourCc()} frames as JPEG");
         int stride = frame.Width * 4;
-        var rgbx = ArrayPool<byte>.Shared.Rent(stride * frame.Height);
+        var rgbx = LargeArrayPool.Shared.Rent(stride * frame.Height);
         try
         {
             int sourceStride = frame.Stride > 0 ? frame.Stride : frame.Format.FrameBytes(frame.Width, 1);
@@ -48,7 +49,7 @@ public static class FrameJpeg
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rgbx);
+            LargeArrayPool.Shared.Return(rgbx);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using ClawEdge.Capture.Imaging;
+using ClawEdge.Platform;
 using SkiaSharp;
 
 namespace ClawEdge.Capture.Jpeg;
@@ -31,13 +32,13 @@ public static class JpegEncoder
             height = codec.Info.Height;
             // The codec will not write Rgb888x; RGBA with opaque alpha is the same bytes (A = 255).
             var info = codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Opaque);
-            pixels = ArrayPool<byte>.Shared.Rent(width * height * 4);
+            pixels = LargeArrayPool.Shared.Rent(width * height * 4);
             fixed (byte* target = pixels)
             {
                 var result = codec.GetPixels(info, (nint)target);
                 if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
                 {
-                    ArrayPool<byte>.Shared.Return(pixels);
+                    LargeArrayPool.Shared.Return(pixels);
                     throw new CaptureException(CaptureError.Failed, $"JPEG decode failed: {result}");
                 }
             }

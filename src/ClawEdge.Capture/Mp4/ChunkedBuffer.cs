@@ -1,4 +1,5 @@
 using System.Buffers;
+using ClawEdge.Platform;
 
 namespace ClawEdge.Capture.Mp4;
 
@@ -58,7 +59,7 @@ public sealed class ChunkedBuffer : IBufferWriter<byte>, IDisposable
         if (Length + sizeHint > _capacity || _current + 1 >= _chunks.Length)
             throw new BufferFullException(_capacity);
         _current++;
-        var chunk = ArrayPool<byte>.Shared.Rent(Math.Max(ChunkSize, sizeHint));
+        var chunk = LargeArrayPool.Shared.Rent(Math.Max(ChunkSize, sizeHint));
         RentedBytes += chunk.Length;
         _chunks[_current] = chunk;
         _used[_current] = 0;
@@ -90,7 +91,7 @@ public sealed class ChunkedBuffer : IBufferWriter<byte>, IDisposable
         {
             Length -= _used[_current];
             RentedBytes -= _chunks[_current]!.Length;
-            ArrayPool<byte>.Shared.Return(_chunks[_current]!);
+            LargeArrayPool.Shared.Return(_chunks[_current]!);
             _chunks[_current] = null;
             _used[_current] = 0;
             _current--;
@@ -108,7 +109,7 @@ public sealed class ChunkedBuffer : IBufferWriter<byte>, IDisposable
     {
         for (int i = 0; i <= _current; i++)
         {
-            ArrayPool<byte>.Shared.Return(_chunks[i]!);
+            LargeArrayPool.Shared.Return(_chunks[i]!);
             _chunks[i] = null;
         }
         _current = -1;

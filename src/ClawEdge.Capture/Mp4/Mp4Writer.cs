@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
+using ClawEdge.Platform;
 
 namespace ClawEdge.Capture.Mp4;
 
@@ -216,7 +217,7 @@ public sealed class Mp4Writer : IDisposable
             throw new InvalidOperationException("no H.264 parameter sets");
         long endTicks = Math.Max(end.Ticks, _ticks[_count - 1]);
 
-        _header = ArrayPool<byte>.Shared.Rent(MaxHeaderBytes(_count));
+        _header = LargeArrayPool.Shared.Rent(MaxHeaderBytes(_count));
         var box = new BoxWriter(_header);
         WriteFtyp(ref box);
         // Two passes: the chunk offset inside moov depends on moov's own size.
@@ -524,7 +525,7 @@ public sealed class Mp4Writer : IDisposable
     {
         _media.Dispose();
         if (_header is not null)
-            ArrayPool<byte>.Shared.Return(_header);
+            LargeArrayPool.Shared.Return(_header);
         _header = null;
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using ClawEdge.Capture.Jpeg;
+using ClawEdge.Platform;
 
 namespace ClawEdge.Capture.TestPattern;
 
@@ -76,7 +77,7 @@ internal sealed class TestPatternSession : CaptureSession
         _height = camera.Height;
         var painted = format == PixelFormat.Yuyv ? PixelFormat.Yuyv : PixelFormat.Rgbx32;
         _painter = new TestPatternPainter(_width, _height, painted);
-        _raw = ArrayPool<byte>.Shared.Rent(painted.FrameBytes(_width, _height));
+        _raw = LargeArrayPool.Shared.Rent(painted.FrameBytes(_width, _height));
         if (format == PixelFormat.Mjpeg)
             _jpeg = new ArrayBufferWriter<byte>(_width * _height / 2);
     }
@@ -124,6 +125,6 @@ internal sealed class TestPatternSession : CaptureSession
         if (_disposed)
             return;
         _disposed = true;
-        ArrayPool<byte>.Shared.Return(_raw);
+        LargeArrayPool.Shared.Return(_raw);
     }
 }

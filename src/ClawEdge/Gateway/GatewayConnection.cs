@@ -2,13 +2,14 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Net.WebSockets;
-using System.Security.Cryptography;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
+using System.Security.Cryptography;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Json;
 using ClawEdge.Logging;
+using ClawEdge.Platform;
 
 namespace ClawEdge.Gateway;
 
@@ -146,7 +147,7 @@ public sealed class GatewayConnection : IAsyncDisposable
     /// </summary>
     private sealed class PooledFrame : IBufferWriter<byte>, IDisposable
     {
-        private byte[] _array = ArrayPool<byte>.Shared.Rent(4096);
+        private byte[] _array = LargeArrayPool.Shared.Rent(4096);
         private int _written;
 
         public ReadOnlyMemory<byte> WrittenMemory => _array.AsMemory(0, _written);
@@ -162,9 +163,9 @@ public sealed class GatewayConnection : IAsyncDisposable
             int need = _written + Math.Max(sizeHint, 256);
             if (need > _array.Length)
             {
-                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(need, _array.Length * 2));
+                var bigger = LargeArrayPool.Shared.Rent(Math.Max(need, _array.Length * 2));
                 _array.AsSpan(0, _written).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(_array);
+                LargeArrayPool.Shared.Return(_array);
                 _array = bigger;
             }
             return _array;
@@ -172,7 +173,7 @@ public sealed class GatewayConnection : IAsyncDisposable
 
         public void Dispose()
         {
-            ArrayPool<byte>.Shared.Return(_array);
+            LargeArrayPool.Shared.Return(_array);
             _array = [];
         }
     }
@@ -222,7 +223,7 @@ public sealed class GatewayConnection : IAsyncDisposable
     {
         var waiter = new TaskCompletionSource<IncomingFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = waiter;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(FragmentBytes);
+        byte[] buffer = LargeArrayPool.Shared.Rent(FragmentBytes);
         try
         {
             await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -247,7 +248,7 @@ public sealed class GatewayConnection : IAsyncDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            LargeArrayPool.Shared.Return(buffer);
             _pending.TryRemove(id, out _);
         }
     }
@@ -255,7 +256,7 @@ public sealed class GatewayConnection : IAsyncDisposable
     /// <summary>Reads the next frame. Returns null when the socket closed. Responses to pending requests are consumed here.</summary>
     public async Task<IncomingFrame?> ReceiveAsync(CancellationToken cancellationToken)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        byte[] buffer = LargeArrayPool.Shared.Rent(16 * 1024);
         try
         {
             while (true)
@@ -273,9 +274,9 @@ public sealed class GatewayConnection : IAsyncDisposable
                         }
                         else
                         {
-                            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxIncomingFrameBytes));
+                            var bigger = LargeArrayPool.Shared.Rent(Math.Min(buffer.Length * 2, MaxIncomingFrameBytes));
                             buffer.AsSpan(0, length).CopyTo(bigger);
-                            ArrayPool<byte>.Shared.Return(buffer);
+                            LargeArrayPool.Shared.Return(buffer);
                             buffer = bigger;
                         }
                     }
@@ -326,7 +327,7 @@ public sealed class GatewayConnection : IAsyncDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            LargeArrayPool.Shared.Return(buffer);
         }
     }
 

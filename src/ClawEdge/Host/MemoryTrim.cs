@@ -1,4 +1,5 @@
 using ClawEdge.Platform.Native;
+using ClawEdge.Platform;
 
 namespace ClawEdge.Host;
 
@@ -6,7 +7,8 @@ namespace ClawEdge.Host;
 /// Gives memory back once the node is quiet again. A flood, a snap or a clip grows the GC heap and the native
 /// heap; neither shrinks on its own while nothing allocates, so on a 512 MB board the peak would stay resident.
 /// A few seconds after the last invoke (its result is sent by then) one blocking, compacting, decommitting
-/// collection and a malloc_trim bring the resident set back near idle. A node streaming invokes never waits
+/// collection (after the large-buffer pool has let go of its frames and chunks) and a malloc_trim bring the
+/// resident set back near idle. A node streaming invokes never waits
 /// for it: every invoke pushes the trim further out.
 /// </summary>
 public static class MemoryTrim
@@ -31,6 +33,7 @@ public static class MemoryTrim
 
     public static void Trim()
     {
+        LargeArrayPool.Shared.Drain();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         if (OperatingSystem.IsLinux())
             Libc.MallocTrim(0);

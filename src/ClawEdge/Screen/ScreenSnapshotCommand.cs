@@ -1,11 +1,12 @@
 using System.Buffers;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using ClawEdge.Capture.Jpeg;
 using ClawEdge.Capture.Pixels;
 using ClawEdge.Capture.Png;
 using ClawEdge.Capture.Screen;
 using ClawEdge.Host;
+using ClawEdge.Platform;
 
 namespace ClawEdge.Screen;
 
@@ -70,7 +71,7 @@ public sealed class ScreenSnapshotCommand(ScreenOptions options) : NodeCommand
                 else
                 {
                     int stride = frame.Width * 4;
-                    var rgbx = ArrayPool<byte>.Shared.Rent(stride * frame.Height);
+                    var rgbx = LargeArrayPool.Shared.Rent(stride * frame.Height);
                     try
                     {
                         PixelConverter.ToRgbx(frame.Format, frame.Data, frame.Width, frame.Height, frame.Stride, rgbx, stride);
@@ -78,7 +79,7 @@ public sealed class ScreenSnapshotCommand(ScreenOptions options) : NodeCommand
                     }
                     finally
                     {
-                        ArrayPool<byte>.Shared.Return(rgbx);
+                        LargeArrayPool.Shared.Return(rgbx);
                     }
                 }
             }
