@@ -19,7 +19,9 @@ public static unsafe class TurboJpegEncoder
     /// <summary>Encodes into <paramref name="output"/>; false (nothing written) when the library is missing or the format is not YUYV/NV12.</summary>
     /// <param name="quality">1–100.</param>
     /// <param name="maxWidth">Scale down (aspect kept) when the frame is wider; 0 or less: no limit.</param>
-    public static bool TryEncode(in Frame frame, int quality, int maxWidth, IBufferWriter<byte> output, out int length, out int outWidth, out int outHeight)
+    /// <param name="yuyvAs420">Average YUYV's chroma row pairs to 4:2:0 (cjpeg's and Skia's default) instead of keeping 4:2:2.</param>
+    public static bool TryEncode(in Frame frame, int quality, int maxWidth, IBufferWriter<byte> output, out int length, out int outWidth, out int outHeight,
+        bool yuyvAs420 = false)
     {
         length = outWidth = outHeight = 0;
         if (!CanEncode(frame.Format) || !TurboJpeg.TryLoad(out _))
@@ -27,21 +29,22 @@ public static unsafe class TurboJpegEncoder
         int width = frame.Width, height = frame.Height;
         int stride = frame.Stride > 0 ? frame.Stride : frame.Format.FrameBytes(width, 1);
         bool packed = frame.Format == PixelFormat.Yuyv;
-        int subsampling = packed ? TurboJpeg.Samp422 : TurboJpeg.Samp420;
+        bool fullHeightChroma = packed && !yuyvAs420;
+        int subsampling = fullHeightChroma ? TurboJpeg.Samp422 : TurboJpeg.Samp420;
         (outWidth, outHeight) = JpegEncoder.ScaledSize(width, height, maxWidth);
 
-        var planes = Planes.Rent(width, height, packed);
+        var planes = Planes.Rent(width, height, fullHeightChroma);
         var scaled = default(Planes);
         try
         {
             if (packed)
-                YuvPlanes.FromYuyv(frame.Data, width, height, stride, planes.Y, planes.Width, planes.U, planes.V, planes.ChromaWidth);
+                YuvPlanes.FromYuyv(frame.Data, width, height, stride, planes.Y, planes.Width, planes.U, planes.V, planes.ChromaWidth, halveChroma: !fullHeightChroma);
             else
                 YuvPlanes.FromNv12(frame.Data, width, height, stride, planes.Y, planes.Width, planes.U, planes.V, planes.ChromaWidth);
             var encoded = planes;
             if (outWidth != width || outHeight != height)
             {
-                scaled = Planes.Rent(outWidth, outHeight, packed);
+                scaled = Planes.Rent(outWidth, outHeight, fullHeightChroma);
                 YuvPlanes.Resize(planes.Y, width, height, width, scaled.Y, outWidth, outHeight, outWidth);
                 YuvPlanes.Resize(planes.U, planes.ChromaWidth, planes.ChromaHeight, planes.ChromaWidth, scaled.U, scaled.ChromaWidth, scaled.ChromaHeight, scaled.ChromaWidth);
                 YuvPlanes.Resize(planes.V, planes.ChromaWidth, planes.ChromaHeight, planes.ChromaWidth, scaled.V, scaled.ChromaWidth, scaled.ChromaHeight, scaled.ChromaWidth);
@@ -87,9 +90,9 @@ public static unsafe class TurboJpegEncoder
         public Span<byte> U => _array.AsSpan(Width * Height, ChromaWidth * ChromaHeight);
         public Span<byte> V => _array.AsSpan(Width * Height + ChromaWidth * ChromaHeight, ChromaWidth * ChromaHeight);
 
-        public static Planes Rent(int width, int height, bool packed)
+        public static Planes Rent(int width, int height, bool fullHeightChroma)
         {
-            int chromaHeight = packed ? height : (height + 1) / 2;
+            int chromaHeight = fullHeightChroma ? height : (height + 1) / 2;
             long bytes = (long)width * height + 2L * YuvPlanes.ChromaWidth(width) * chromaHeight;
             if (bytes > Array.MaxLength)
                 throw new CaptureException(CaptureError.Failed, $"frame {width}x{height} too large to encode");

@@ -24,40 +24,52 @@ internal static unsafe class YuvPlanes
     // U0 V0 U1 V1 … U7 V7 → U0…U7 V0…V7.
     private static readonly Vector128<byte> Deinterleave = Vector128.Create((byte)0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
 
-    /// <summary>YUYV (<paramref name="stride"/> bytes a row) → Y, Cb, Cr planes, 4:2:2.</summary>
+    /// <summary>YUYV (<paramref name="stride"/> bytes a row) → Y, Cb, Cr planes: 4:2:2, or 4:2:0 with <paramref name="halveChroma"/> (row pairs averaged).</summary>
     public static void FromYuyv(ReadOnlySpan<byte> src, int width, int height, int stride,
-        Span<byte> y, int yStride, Span<byte> u, Span<byte> v, int chromaStride)
+        Span<byte> y, int yStride, Span<byte> u, Span<byte> v, int chromaStride, bool halveChroma = false)
     {
-        int cw = ChromaWidth(width);
+        int cw = ChromaWidth(width), ch = halveChroma ? (height + 1) / 2 : height;
         Check(src.Length, (long)stride * (height - 1) + cw * 4, "YUYV", width, height, stride);
         CheckPlane(y, yStride, width, height);
-        CheckPlane(u, chromaStride, cw, height);
-        CheckPlane(v, chromaStride, cw, height);
+        CheckPlane(u, chromaStride, cw, ch);
+        CheckPlane(v, chromaStride, cw, ch);
         fixed (byte* s = src, py = y, pu = u, pv = v)
         {
             for (int row = 0; row < height; row++)
             {
                 byte* p = s + (long)row * stride;
-                byte* yr = py + (long)row * yStride, ur = pu + (long)row * chromaStride, vr = pv + (long)row * chromaStride;
+                byte* yr = py + (long)row * yStride;
                 int x = 0;
                 if (Vector128.IsHardwareAccelerated)
                 {
+                    var mask = Vector128.Create((ushort)0xFF);
                     for (; x + 16 <= width; x += 16)
+                        Vector128.Store(Vector128.Narrow(Luma(Vector128.Load(p + x * 2).AsUInt16() & mask), Luma(Vector128.Load(p + x * 2 + 16).AsUInt16() & mask)), yr + x);
+                }
+                for (; x < width; x++)
+                    yr[x] = FullRangeLuma(p[x * 2]);
+            }
+            for (int row = 0; row < ch; row++)
+            {
+                // Both source rows are the same one for 4:2:2 (and for the last row of an odd height).
+                byte* p0 = s + (long)(halveChroma ? row * 2 : row) * stride;
+                byte* p1 = halveChroma && row * 2 + 1 < height ? p0 + stride : p0;
+                byte* ur = pu + (long)row * chromaStride, vr = pv + (long)row * chromaStride;
+                int x = 0;
+                if (Vector128.IsHardwareAccelerated)
+                {
+                    var one = Vector128.Create((ushort)1);
+                    for (; x + 8 <= cw; x += 8)
                     {
-                        var a = Vector128.Load(p + x * 2).AsUInt16();
-                        var b = Vector128.Load(p + x * 2 + 16).AsUInt16();
-                        var mask = Vector128.Create((ushort)0xFF);
-                        Vector128.Store(Vector128.Narrow(Luma(a & mask), Luma(b & mask)), yr + x);
-                        StoreChroma(Chroma(Vector128.ShiftRightLogical(a, 8).AsInt16()), Chroma(Vector128.ShiftRightLogical(b, 8).AsInt16()), ur + x / 2, vr + x / 2);
+                        var a = (Vector128.ShiftRightLogical(Vector128.Load(p0 + x * 4).AsUInt16(), 8) + Vector128.ShiftRightLogical(Vector128.Load(p1 + x * 4).AsUInt16(), 8) + one) >> 1;
+                        var b = (Vector128.ShiftRightLogical(Vector128.Load(p0 + x * 4 + 16).AsUInt16(), 8) + Vector128.ShiftRightLogical(Vector128.Load(p1 + x * 4 + 16).AsUInt16(), 8) + one) >> 1;
+                        StoreChroma(Chroma(a.AsInt16()), Chroma(b.AsInt16()), ur + x, vr + x);
                     }
                 }
-                for (; x < width; x += 2)
+                for (; x < cw; x++)
                 {
-                    yr[x] = FullRangeLuma(p[x * 2]);
-                    if (x + 1 < width)
-                        yr[x + 1] = FullRangeLuma(p[x * 2 + 2]);
-                    ur[x / 2] = FullRangeChroma(p[x * 2 + 1]);
-                    vr[x / 2] = FullRangeChroma(p[x * 2 + 3]);
+                    ur[x] = FullRangeChroma((p0[x * 4 + 1] + p1[x * 4 + 1] + 1) >> 1);
+                    vr[x] = FullRangeChroma((p0[x * 4 + 3] + p1[x * 4 + 3] + 1) >> 1);
                 }
             }
         }

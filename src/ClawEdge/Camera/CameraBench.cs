@@ -62,6 +62,10 @@ public static class CameraBench
             result.TurboJpegQ85Bytes = output.WrittenCount;
             result.TurboJpegQ85Psnr = Psnr(rgbx, output.WrittenSpan);
             result.TurboJpegOverCjpeg = result.CjpegQ85Ms > 0 ? Math.Round(result.TurboJpegQ85Ms / result.CjpegQ85Ms, 2) : 0;
+            result.TurboJpeg420Q85Ms = Time(30, () => { output.ResetWrittenCount(); TurboJpegEncoder.TryEncode(yuyvFrame(), 85, 0, output, out _, out _, out _, yuyvAs420: true); });
+            result.TurboJpeg420Q85Bytes = output.WrittenCount;
+            result.TurboJpeg420Q85Psnr = Psnr(rgbx, output.WrittenSpan);
+            result.TurboJpeg420OverCjpeg = result.CjpegQ85Ms > 0 ? Math.Round(result.TurboJpeg420Q85Ms / result.CjpegQ85Ms, 2) : 0;
             result.TurboJpegQ85Resize1600Ms = Time(30, () => { output.ResetWrittenCount(); TurboJpegEncoder.TryEncode(yuyvFrame(), 85, 1600, output, out _, out _, out _); });
             result.TurboJpegNv12Q85Ms = Time(30, () => { output.ResetWrittenCount(); TurboJpegEncoder.TryEncode(new Frame(nv12, Width, Height, Width, PixelFormat.Nv12, TimeSpan.Zero, 0), 85, 0, output, out _, out _, out _); });
             // Managed bytes per encode in steady state (the output writer already has its capacity).
@@ -134,6 +138,7 @@ public static class CameraBench
         else
         {
             Console.Out.WriteLine($"             TurboJPEG from YUYV (4:2:2)   {result.TurboJpegQ85Ms:0.00} ms, {result.TurboJpegQ85Bytes} B, PSNR {result.TurboJpegQ85Psnr:0.00} dB = {result.TurboJpegOverCjpeg:0.00}x cjpeg; with 1600 px resize {result.TurboJpegQ85Resize1600Ms:0.00} ms; from NV12 {result.TurboJpegNv12Q85Ms:0.00} ms");
+            Console.Out.WriteLine($"             TurboJPEG from YUYV (4:2:0)   {result.TurboJpeg420Q85Ms:0.00} ms, {result.TurboJpeg420Q85Bytes} B, PSNR {result.TurboJpeg420Q85Psnr:0.00} dB = {result.TurboJpeg420OverCjpeg:0.00}x cjpeg");
             Console.Out.WriteLine($"             TurboJPEG managed bytes per encode (steady state) {result.TurboJpegAllocatedBytesPerEncode:0.0}");
             Console.Out.WriteLine($"  MJPEG 1080p → I420  TurboJPEG {result.MjpegToI420TurboMs:0.00} ms, Skia + convert {result.MjpegToI420SkiaMs:0.00} ms");
         }
@@ -287,6 +292,10 @@ public sealed class CameraBenchResult
     public int TurboJpegQ85Bytes { get; set; }
     public double TurboJpegQ85Psnr { get; set; }
     public double TurboJpegOverCjpeg { get; set; }
+    public double TurboJpeg420Q85Ms { get; set; }
+    public int TurboJpeg420Q85Bytes { get; set; }
+    public double TurboJpeg420Q85Psnr { get; set; }
+    public double TurboJpeg420OverCjpeg { get; set; }
     public double TurboJpegQ85Resize1600Ms { get; set; }
     public double TurboJpegNv12Q85Ms { get; set; }
     public double TurboJpegAllocatedBytesPerEncode { get; set; }
