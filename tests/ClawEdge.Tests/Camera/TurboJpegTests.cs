@@ -47,9 +47,9 @@ public class TurboJpegTests
     [Test]
     public async Task Bad_frame_is_a_capture_error()
     {
-        var frame = new Frame(new byte[1000], Width, Height, Width * 2, PixelFormat.Yuyv, TimeSpan.Zero, 0);
         var output = new ArrayBufferWriter<byte>();
-        var error = Assert.Throws<CaptureException>(() => FrameJpeg.Encode(frame, 85, 0, output, out _, out _, out _));
+        var error = Assert.Throws<CaptureException>(() =>
+            FrameJpeg.Encode(new Frame(new byte[1000], Width, Height, Width * 2, PixelFormat.Yuyv, TimeSpan.Zero, 0), 85, 0, output, out _, out _, out _));
         await Assert.That(error.Message).Contains("needs");
         await Assert.That(output.WrittenCount).IsEqualTo(0);
     }
@@ -83,7 +83,7 @@ public class TurboJpegTests
             await Assert.That((picture.Width, picture.Height)).IsEqualTo(((int)turbo["width"]!, (int)turbo["height"]!));
             // The test pattern's sixth bar, well inside it, in both encoders' pictures.
             await Assert.That(CameraTestFiles.Near(picture.At(picture.Width * 5 / 8 + picture.Width / 16, picture.Height * 235 / 240),
-                Capture.TestPattern.TestPatternCamera.Bars[5])).IsTrue();
+                ClawEdge.Capture.TestPattern.TestPatternCamera.Bars[5])).IsTrue();
         }
     }
 
