@@ -21,9 +21,7 @@ internal static unsafe class TurboJpeg
     public const int PixelRgbx = 2;
     public const int FlagNoRealloc = 1024;
 
-    private static readonly Lock Gate = new();
-    private static bool _tried;
-    private static string? _error;
+    private static readonly OptionalLibrary Library = new(Load);
 
     public static delegate* unmanaged<nint> InitCompress;
     public static delegate* unmanaged<nint> InitDecompress;
@@ -44,19 +42,7 @@ internal static unsafe class TurboJpeg
     public static delegate* unmanaged<nint, byte*> GetErrorStr2;
 
     /// <summary>Loads the library once; false (with the reason) when it is absent or lacks the 2.x API.</summary>
-    public static bool TryLoad(out string? error)
-    {
-        lock (Gate)
-        {
-            if (!_tried)
-            {
-                _tried = true;
-                _error = Load();
-            }
-            error = _error;
-            return _error is null;
-        }
-    }
+    public static bool TryLoad(out string? error) => Library.TryLoad(out error);
 
     private static string? Load()
     {

@@ -140,7 +140,7 @@ public static class CameraBench
             Console.Out.WriteLine($"             TurboJPEG from YUYV (4:2:2)   {result.TurboJpegQ85Ms:0.00} ms, {result.TurboJpegQ85Bytes} B, PSNR {result.TurboJpegQ85Psnr:0.00} dB = {result.TurboJpegOverCjpeg:0.00}x cjpeg; with 1600 px resize {result.TurboJpegQ85Resize1600Ms:0.00} ms; from NV12 {result.TurboJpegNv12Q85Ms:0.00} ms");
             Console.Out.WriteLine($"             TurboJPEG from YUYV (4:2:0)   {result.TurboJpeg420Q85Ms:0.00} ms, {result.TurboJpeg420Q85Bytes} B, PSNR {result.TurboJpeg420Q85Psnr:0.00} dB = {result.TurboJpeg420OverCjpeg:0.00}x cjpeg");
             Console.Out.WriteLine($"             TurboJPEG managed bytes per encode (steady state) {result.TurboJpegAllocatedBytesPerEncode:0.0}");
-            Console.Out.WriteLine($"  MJPEG 1080p → I420  TurboJPEG {result.MjpegToI420TurboMs:0.00} ms, Skia + convert {result.MjpegToI420SkiaMs:0.00} ms");
+            Console.Out.WriteLine($"  MJPEG 1080p → I420  TurboJPEG {result.MjpegToI420TurboMs:0.00} ms, Skia + convert {result.MjpegToI420SkiaMs:0.00} ms; the two I420s agree to PSNR {result.MjpegToI420AgreementPsnr:0.00} dB");
         }
         Console.Out.WriteLine($"  YUYV frame → JPEG (resize 1600, q85, {result.YuyvSnapEncoder}) {result.YuyvSnapEncodeMs:0.00} ms");
         Console.Out.WriteLine($"  MJPEG passthrough snap (open, read, copy) {result.MjpegPassthroughSnapMs:0.000} ms");
@@ -236,21 +236,28 @@ public static class CameraBench
     /// <summary>One 1080p MJPEG frame → I420 planes, as a clip from an MJPEG camera does it: TurboJPEG against Skia decode + convert.</summary>
     private static unsafe void MjpegToI420(byte[] jpeg, CameraBenchResult result)
     {
-        var i420 = new byte[Width * Height * 3 / 2];
+        var turbo = new byte[Width * Height * 3 / 2];
+        var skia = new byte[Width * Height * 3 / 2];
         using var decoder = TurboJpegDecoder.TryCreate(out _)!;
-        fixed (byte* y = i420)
+        fixed (byte* t = turbo, k = skia)
         {
-            byte* u = y + Width * Height, v = u + Width * Height / 4;
-            nint py = (nint)y, pu = (nint)u, pv = (nint)v;
-            result.MjpegToI420TurboMs = Time(30, () => decoder.DecodeToI420(jpeg, Width, Height, (byte*)py, Width, (byte*)pu, Width / 2, (byte*)pv, Width / 2));
+            nint pt = (nint)t, pk = (nint)k;
+            const int chroma = Width * Height / 4;
+            result.MjpegToI420TurboMs = Time(30, () => decoder.DecodeToI420(jpeg, Width, Height,
+                (byte*)pt, Width, (byte*)pt + Width * Height, Width / 2, (byte*)pt + Width * Height + chroma, Width / 2));
             result.MjpegToI420SkiaMs = Time(30, () =>
             {
                 JpegEncoder.DecodeToRgbx(jpeg, out byte[] pixels, out int w, out int h);
                 I420Converter.Convert(new Frame(pixels.AsSpan(0, w * h * 4), w, h, w * 4, PixelFormat.Rgbx32, TimeSpan.Zero, 0), Width, Height,
-                    (byte*)py, Width, (byte*)pu, Width / 2, (byte*)pv, Width / 2);
+                    (byte*)pk, Width, (byte*)pk + Width * Height, Width / 2, (byte*)pk + Width * Height + chroma, Width / 2);
                 System.Buffers.ArrayPool<byte>.Shared.Return(pixels);
             });
         }
+        // The two decoders must see the same picture: PSNR of one I420 against the other.
+        double sum = 0;
+        for (int i = 0; i < turbo.Length; i++)
+            sum += (turbo[i] - skia[i]) * (turbo[i] - skia[i]);
+        result.MjpegToI420AgreementPsnr = Math.Round(10 * Math.Log10(255.0 * 255.0 / Math.Max(sum / turbo.Length, 1e-9)), 2);
     }
 
     private static void WritePpm(string path, byte[] rgbx, int width, int height)
@@ -301,6 +308,7 @@ public sealed class CameraBenchResult
     public double TurboJpegAllocatedBytesPerEncode { get; set; }
     public double MjpegToI420TurboMs { get; set; }
     public double MjpegToI420SkiaMs { get; set; }
+    public double MjpegToI420AgreementPsnr { get; set; }
     public string YuyvSnapEncoder { get; set; } = "";
     public double YuyvSnapEncodeMs { get; set; }
     public double MjpegPassthroughSnapMs { get; set; }
