@@ -23,6 +23,9 @@ public sealed unsafe class X264Encoder : VideoEncoder
     // build that delays a frame or two.
     private readonly long[] _timestamps = new long[64];
     private long _pts;
+    // MJPEG frames decode through TurboJPEG when it loads (made at the first such frame); Skia otherwise.
+    private TurboJpegDecoder? _jpeg;
+    private bool _jpegTried;
     // RGBX staging for formats the I420 converter does not read directly (UYVY, RGB24, …): rented at the first such frame, kept.
     private byte[]? _staging;
 
@@ -37,6 +40,9 @@ public sealed unsafe class X264Encoder : VideoEncoder
 
     public override VideoCodec Codec => VideoCodec.H264;
     public override string Name => "libx264";
+
+    /// <summary>Who decoded MJPEG frames, once one came: "turbojpeg" or "skia".</summary>
+    public string? JpegDecoderName => _jpegTried ? (_jpeg is null ? "skia" : "turbojpeg") : null;
     public override int Width { get; }
     public override int Height { get; }
 
@@ -124,9 +130,15 @@ public sealed unsafe class X264Encoder : VideoEncoder
     {
         if (I420Converter.Supports(frame.Format))
             ToPicture(frame);
+        else if (frame.Format is PixelFormat.Mjpeg or PixelFormat.Jpeg && JpegDecoder() is { } decoder)
+        {
+            var planes = (byte**)(_pictureIn + X264.PicturePlaneOffset);
+            var strides = (int*)(_pictureIn + X264.PictureStrideOffset);
+            decoder.DecodeToI420(frame.Data, Width, Height, planes[0], strides[0], planes[1], strides[1], planes[2], strides[2]);
+        }
         else if (frame.Format is PixelFormat.Mjpeg or PixelFormat.Jpeg)
         {
-            // An MJPEG camera with H.264 wanted: decode (pooled pixels), then convert.
+            // An MJPEG camera with H.264 wanted and no TurboJPEG: decode (pooled pixels), then convert.
             JpegEncoder.DecodeToRgbx(frame.Data, out byte[] pixels, out int w, out int h);
             try
             {
@@ -168,6 +180,16 @@ public sealed unsafe class X264Encoder : VideoEncoder
         return added ? SampleOutcome.Added : SampleOutcome.Dropped;
     }
 
+    private TurboJpegDecoder? JpegDecoder()
+    {
+        if (!_jpegTried)
+        {
+            _jpegTried = true;
+            _jpeg = TurboJpegDecoder.TryCreate(out _);
+        }
+        return _jpeg;
+    }
+
     private void ToPicture(in Frame frame)
     {
         var planes = (byte**)(_pictureIn + X264.PicturePlaneOffset);
@@ -182,6 +204,7 @@ public sealed unsafe class X264Encoder : VideoEncoder
         if (_staging is not null)
             LargeArrayPool.Shared.Return(_staging);
         _staging = null;
+        _jpeg?.Dispose();
         _encoder.Dispose();
         X264.PictureClean(_pictureIn);
         NativeMemory.Free(_pictureIn);

@@ -5,24 +5,44 @@ using ClawEdge.Platform;
 
 namespace ClawEdge.Capture.Jpeg;
 
-/// <summary>Any captured frame → JPEG: MJPEG passed through untouched when it already fits, otherwise convert (or decode) and encode.</summary>
+/// <summary>Which encoder made a JPEG: the result of <c>camera.snap</c> names it.</summary>
+public enum JpegEncoding
+{
+    /// <summary>The camera's own MJPEG bytes, untouched.</summary>
+    Passthrough,
+    TurboJpeg,
+    Skia,
+}
+
+/// <summary>
+/// Any captured frame → JPEG: MJPEG passed through untouched when it already fits, YUYV and NV12 through
+/// TurboJPEG when libturbojpeg is installed, everything else (and everything when it is not) through Skia.
+/// </summary>
 public static class FrameJpeg
 {
+    /// <summary>The name results and logs use.</summary>
+    public static string Name(this JpegEncoding encoding) => encoding switch
+    {
+        JpegEncoding.Passthrough => "passthrough",
+        JpegEncoding.TurboJpeg => "turbojpeg",
+        _ => "skia",
+    };
+
     /// <param name="quality">1–100, for frames that are (re)encoded.</param>
     /// <param name="maxWidth">0: no limit.</param>
     /// <param name="forceReencode">Re-encode even an MJPEG frame that fits (to shrink a payload).</param>
-    /// <param name="passthrough">True when the output holds the camera's own bytes.</param>
+    /// <param name="encoding">Who made the output: <see cref="JpegEncoding.Passthrough"/> when it holds the camera's own bytes.</param>
     public static int Encode(Frame frame, int quality, int maxWidth, IBufferWriter<byte> output, out int width, out int height,
-        out bool passthrough, bool forceReencode = false)
+        out JpegEncoding encoding, bool forceReencode = false)
     {
-        passthrough = false;
+        encoding = JpegEncoding.Skia;
         if (frame.Format is PixelFormat.Mjpeg or PixelFormat.Jpeg)
         {
             if (!TryReadSize(frame.Data, out width, out height))
                 throw new CaptureException(CaptureError.Failed, "camera frame is not a JPEG (no SOI/SOF marker)");
             if (!forceReencode && (maxWidth <= 0 || width <= maxWidth))
             {
-                passthrough = true;
+                encoding = JpegEncoding.Passthrough;
                 output.Write(frame.Data);
                 return frame.Data.Length;
             }
@@ -37,6 +57,11 @@ public static class FrameJpeg
             }
         }
 
+        if (TurboJpegEncoder.TryEncode(frame, quality, maxWidth, output, out int length, out width, out height))
+        {
+            encoding = JpegEncoding.TurboJpeg;
+            return length;
+        }
         if (!PixelConverter.CanConvert(frame.Format))
             throw new CaptureException(CaptureError.Unsupported, $"cannot encode {frame.Format.FourCc()} frames as JPEG");
         int stride = frame.Width * 4;

@@ -26,9 +26,7 @@ internal static unsafe class X264
     public const int NalPayloadOffset = 24;
     public const int CspI420 = 0x0002;
 
-    private static readonly Lock Gate = new();
-    private static bool _tried;
-    private static string? _error;
+    private static readonly OptionalLibrary Library = new(Load);
 
     public static delegate* unmanaged<void*, byte*, byte*, int> ParamDefaultPreset;
     public static delegate* unmanaged<void*, byte*, byte*, int> ParamParse;
@@ -41,19 +39,7 @@ internal static unsafe class X264
     public static delegate* unmanaged<void*, void> PictureClean;
 
     /// <summary>Loads libx264 once; false (with the reason) when it is absent or another build.</summary>
-    public static bool TryLoad(out string? error)
-    {
-        lock (Gate)
-        {
-            if (!_tried)
-            {
-                _tried = true;
-                _error = Load();
-            }
-            error = _error;
-            return _error is null;
-        }
-    }
+    public static bool TryLoad(out string? error) => Library.TryLoad(out error);
 
     private static string? Load()
     {

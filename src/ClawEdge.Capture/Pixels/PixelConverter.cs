@@ -151,7 +151,7 @@ public static class PixelConverter
 
     // Masks live in static fields, so spell out the table-lookup instruction: both give 0 for index 0xFF.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> Shuffle(Vector128<byte> bytes, Vector128<byte> indices)
+    internal static Vector128<byte> Shuffle(Vector128<byte> bytes, Vector128<byte> indices)
     {
         if (Ssse3.IsSupported)
             return Ssse3.Shuffle(bytes, indices);

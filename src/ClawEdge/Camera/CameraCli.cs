@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ClawEdge.Capture;
+using ClawEdge.Capture.Jpeg;
 using ClawEdge.Capture.Native;
 using ClawEdge.Capture.V4l2;
 using ClawEdge.Config;
@@ -104,9 +105,9 @@ public static class CameraCli
             {
                 Ok = true, Device = chosen.Source.Info.Id, Path = Path.GetFullPath(output), Width = snapshot.Width, Height = snapshot.Height, Bytes = snapshot.Jpeg.Length,
                 SourceFormat = snapshot.SourceFormat.FourCc(), SourceWidth = snapshot.SourceWidth, SourceHeight = snapshot.SourceHeight,
-                Passthrough = snapshot.Passthrough, ElapsedMs = Math.Round(elapsed.TotalMilliseconds, 1),
+                Passthrough = snapshot.Passthrough, Encoder = snapshot.Encoding.Name(), ElapsedMs = Math.Round(elapsed.TotalMilliseconds, 1),
             }, CameraCliJsonContext.Default.SnapSummary));
-        return Program.Print($"{output}: {snapshot.Width}x{snapshot.Height} JPEG, {snapshot.Jpeg.Length} bytes from {chosen.Source.Info.Id} ({snapshot.SourceFormat.FourCc()}{(snapshot.Passthrough ? ", passed through" : "")})");
+        return Program.Print($"{output}: {snapshot.Width}x{snapshot.Height} JPEG, {snapshot.Jpeg.Length} bytes from {chosen.Source.Info.Id} ({snapshot.SourceFormat.FourCc()}, {(snapshot.Passthrough ? "passed through" : snapshot.Encoding.Name())})");
     }
 
     private static int Layout()
@@ -230,6 +231,7 @@ public sealed class SnapSummary
     public int SourceWidth { get; init; }
     public int SourceHeight { get; init; }
     public bool Passthrough { get; init; }
+    public string Encoder { get; init; } = "";
     public double ElapsedMs { get; init; }
 }
 

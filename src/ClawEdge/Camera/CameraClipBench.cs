@@ -31,7 +31,7 @@ public static class CameraClipBench
             encoder.Encode(lease.Frame, writer);
             return (t1 - t0, Stopwatch.GetTimestamp() - t1);
         });
-        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test pattern {mode.Width}x{mode.Height} {mode.Format.FourCc()}, {encoder.Name} ({encoder.CodecName}): {figures}"));
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test pattern {mode.Width}x{mode.Height} {mode.Format.FourCc()}, {encoder.Name} ({encoder.CodecName}{(encoder is X264Encoder { JpegDecoderName: { } decoder } ? $", JPEG decoded by {decoder}" : "")}): {figures}"));
         return 0;
     }
 }

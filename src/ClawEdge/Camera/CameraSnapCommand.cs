@@ -1,5 +1,6 @@
 using System.Buffers;
 using ClawEdge.Capture;
+using ClawEdge.Capture.Jpeg;
 using ClawEdge.Host;
 
 namespace ClawEdge.Camera;
@@ -14,8 +15,9 @@ public sealed class CameraSnapCommand(CameraCatalog catalog) : NodeCommand
     public override string Name => "camera.snap";
     public override string Capability => "camera";
 
-    // {"format":"jpeg","base64":"","width":65535,"height":65535} with its 12 quotes escaped: 70 bytes, rounded up.
-    private const int JsonOverhead = 96;
+    // {"format":"jpeg","base64":"","width":65535,"height":65535,"encoder":"passthrough"} with its 16 quotes
+    // escaped: 100 bytes, rounded up.
+    private const int JsonOverhead = 128;
 
     public override Task<CommandResult> InvokeAsync(InvokeContext context, CancellationToken cancellationToken)
     {
@@ -63,5 +65,5 @@ public sealed class CameraSnapCommand(CameraCatalog catalog) : NodeCommand
     /// <summary>The result object around the JPEG, which the session base64-encodes into the frame from the encoder's buffer.</summary>
     internal static Base64Payload Result(string format, CameraSnapshot snapshot) =>
         new($"{{\"format\":\"{format}\",\"base64\":\"", new ReadOnlySequence<byte>(snapshot.Jpeg),
-            $"\",\"width\":{snapshot.Width},\"height\":{snapshot.Height}}}");
+            $"\",\"width\":{snapshot.Width},\"height\":{snapshot.Height},\"encoder\":\"{snapshot.Encoding.Name()}\"}}");
 }

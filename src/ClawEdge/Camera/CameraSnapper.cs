@@ -30,9 +30,9 @@ public static class CameraSnapper
         for (int attempt = 1; ; attempt++)
         {
             output.ResetWrittenCount();
-            FrameJpeg.Encode(frame, q, width, output, out int w, out int h, out bool passthrough, forceReencode: attempt > 1);
+            FrameJpeg.Encode(frame, q, width, output, out int w, out int h, out JpegEncoding encoding, forceReencode: attempt > 1);
             if (output.WrittenCount <= maxJpegBytes)
-                return new CameraSnapshot(output.WrittenMemory, w, h, passthrough, frame.Format, frame.Width, frame.Height, attempt);
+                return new CameraSnapshot(output.WrittenMemory, w, h, encoding, frame.Format, frame.Width, frame.Height, attempt);
             if (attempt == 4)
                 throw new SnapTooLargeException($"the JPEG is {output.WrittenCount} bytes after {attempt} attempts (down to {w}x{h} at quality {q}); the gateway accepts {maxJpegBytes}");
             // Smaller and coarser each round, as the reference does before giving up.

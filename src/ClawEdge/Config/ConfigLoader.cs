@@ -77,12 +77,15 @@ public static class ConfigLoader
 
     // The Microsoft convention (CLAWEDGE_Gateway__Port → Gateway:Port), done here rather than with the
     // EnvironmentVariables provider so tests can pass their own environment.
+    // Read by the process itself, before or outside configuration: where the file is, how Skia and TurboJPEG load.
+    private static readonly string[] ProcessVariables = ["CLAWEDGE_CONFIG", "CLAWEDGE_SKIA_LOAD", "CLAWEDGE_TURBOJPEG_LIBRARY"];
+
     private static Dictionary<string, string?> FromEnvironment(IDictionary<string, string?> environment, Dictionary<string, string> names)
     {
         var keys = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in environment)
         {
-            if (!name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) || name.Equals("CLAWEDGE_CONFIG", StringComparison.OrdinalIgnoreCase))
+            if (!name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) || ProcessVariables.Contains(name, StringComparer.OrdinalIgnoreCase))
                 continue;
             string key = name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal);
             keys[key] = value;

@@ -32,8 +32,8 @@ public class CaptureSourceTests
     {
         using var lease = session.ReadFrame(TimeSpan.FromSeconds(2));
         var output = new ArrayBufferWriter<byte>();
-        FrameJpeg.Encode(lease.Frame, quality, maxWidth, output, out int w, out int h, out bool passthrough);
-        return (output.WrittenSpan.ToArray(), w, h, passthrough);
+        FrameJpeg.Encode(lease.Frame, quality, maxWidth, output, out int w, out int h, out JpegEncoding encoding);
+        return (output.WrittenSpan.ToArray(), w, h, encoding == JpegEncoding.Passthrough);
     }
 
     private static (int R, int G, int B) Pixel(byte[] rgbx, int width, int x, int y) =>
