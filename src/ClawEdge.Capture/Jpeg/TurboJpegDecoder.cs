@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.Intrinsics;
 using ClawEdge.Capture.Encoders;
 using ClawEdge.Capture.Native;
+using ClawEdge.Platform;
 
 namespace ClawEdge.Capture.Jpeg;
 
@@ -175,16 +176,16 @@ public sealed unsafe class TurboJpegDecoder : IDisposable
         if (_planes is not null && _planes.Length >= bytes)
             return;
         if (_planes is not null)
-            ArrayPool<byte>.Shared.Return(_planes);
+            LargeArrayPool.Shared.Return(_planes);
         _planes = null;
-        _planes = ArrayPool<byte>.Shared.Rent(bytes);
+        _planes = LargeArrayPool.Shared.Rent(bytes);
     }
 
     public void Dispose()
     {
         _handle.Dispose();
         if (_planes is not null)
-            ArrayPool<byte>.Shared.Return(_planes);
+            LargeArrayPool.Shared.Return(_planes);
         _planes = null;
     }
 }

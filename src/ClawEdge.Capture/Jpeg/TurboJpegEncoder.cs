@@ -1,5 +1,6 @@
 using System.Buffers;
 using ClawEdge.Capture.Native;
+using ClawEdge.Platform;
 
 namespace ClawEdge.Capture.Jpeg;
 
@@ -96,13 +97,13 @@ public static unsafe class TurboJpegEncoder
             long bytes = (long)width * height + 2L * YuvPlanes.ChromaWidth(width) * chromaHeight;
             if (bytes > Array.MaxLength)
                 throw new CaptureException(CaptureError.Failed, $"frame {width}x{height} too large to encode");
-            return new Planes(ArrayPool<byte>.Shared.Rent((int)bytes), width, height, chromaHeight);
+            return new Planes(LargeArrayPool.Shared.Rent((int)bytes), width, height, chromaHeight);
         }
 
         public void Return()
         {
             if (_array is not null)
-                ArrayPool<byte>.Shared.Return(_array);
+                LargeArrayPool.Shared.Return(_array);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.Intrinsics;
 using ClawEdge.Capture.Pixels;
+using ClawEdge.Platform;
 
 namespace ClawEdge.Capture.Jpeg;
 
@@ -158,7 +159,7 @@ internal static unsafe class YuvPlanes
             Bilinear(src, srcWidth, srcHeight, srcStride, dst, dstWidth, dstHeight, dstStride);
             return;
         }
-        byte[] halved = ArrayPool<byte>.Shared.Rent((srcWidth / 2) * (srcHeight / 2));
+        byte[] halved = LargeArrayPool.Shared.Rent((srcWidth / 2) * (srcHeight / 2));
         try
         {
             int w = srcWidth / 2, h = srcHeight / 2;
@@ -174,7 +175,7 @@ internal static unsafe class YuvPlanes
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(halved);
+            LargeArrayPool.Shared.Return(halved);
         }
     }
 
