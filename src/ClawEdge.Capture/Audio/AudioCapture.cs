@@ -25,6 +25,8 @@ public sealed class AudioCapture : IDisposable
     private readonly OpusTrack _track;
     private Thread? _thread;
     private volatile bool _stop;
+    private long _until;
+    private readonly ManualResetEventSlim _capturing = new();
     private bool _handedOver;
     private long _videoStart;
     private long _streamStart;
@@ -87,12 +89,29 @@ public sealed class AudioCapture : IDisposable
         _thread.Start();
     }
 
+    /// <summary>
+    /// Waits (at most <paramref name="timeout"/>) for the first samples, or for the device to fail. A recorder that
+    /// starts its video after this has audio from before its first frame, so the file trims the audio to the video
+    /// rather than starting it late behind an empty edit.
+    /// </summary>
+    public bool WaitUntilCapturing(TimeSpan timeout) => _capturing.Wait(timeout);
+
     /// <summary>The video's first frame arrived at this Stopwatch timestamp: keep all audio from here on.</summary>
     public void MarkVideoStart(long timestamp) => Volatile.Write(ref _videoStart, timestamp);
 
-    /// <summary>Stops capturing and hands over the track (the caller owns it; it may be empty).</summary>
-    public OpusTrack Stop()
+    /// <summary>
+    /// Stops capturing and hands over the track (the caller owns it; it may be empty). With <paramref name="until"/> (a
+    /// Stopwatch timestamp: the video's end) capture first goes on until the track reaches it — a recorder's loop ends
+    /// with its last frame, up to a frame period before the file does — but never more than a quarter second past it.
+    /// </summary>
+    public OpusTrack Stop(long until = 0)
     {
+        if (until != 0 && _thread is not null)
+        {
+            Volatile.Write(ref _until, until);
+            long wait = until - Stopwatch.GetTimestamp() + Stopwatch.Frequency / 4;
+            _thread.Join(TimeSpan.FromSeconds(Math.Max(0, wait) / (double)Stopwatch.Frequency));
+        }
         _stop = true;
         _thread?.Join();
         _thread = null;
@@ -156,12 +175,16 @@ public sealed class AudioCapture : IDisposable
                     long behind = got + _source.BufferedFrames;
                     anchor = Stopwatch.GetTimestamp() - (long)(behind * TicksPerFrame);
                     Volatile.Write(ref _streamStart, anchor);
+                    _capturing.Set();
                 }
                 filled += got;
                 if (filled < OpusTrack.FrameSamples)
                     continue;
                 frames += Emit(period, channels);
                 filled = 0;
+                long until = Volatile.Read(ref _until);
+                if (until != 0 && anchor + (long)(frames * TicksPerFrame) >= until)
+                    break;
                 if (Volatile.Read(ref _videoStart) == 0 && _track.Count > 2 * PreRollPackets)
                     droppedFrames += (long)_track.KeepNewest(PreRollPackets) * OpusTrack.FrameSamples;
                 _track.FirstTimestamp = anchor + (long)(droppedFrames * TicksPerFrame);
@@ -173,6 +196,7 @@ public sealed class AudioCapture : IDisposable
         }
         finally
         {
+            _capturing.Set();
             ArrayPool<short>.Shared.Return(period);
         }
     }
@@ -192,5 +216,6 @@ public sealed class AudioCapture : IDisposable
             _track.Dispose();
         _encoder.Dispose();
         _source.Dispose();
+        _capturing.Dispose();
     }
 }

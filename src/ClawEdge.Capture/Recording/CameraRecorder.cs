@@ -95,7 +95,7 @@ public static class CameraRecorder
             if (endedEarly is not null)
                 end = last + TimeSpan.FromSeconds(1 / fps);
             var audioClock = first.Value - RecordedAudio.StopwatchTime(stampAtFirst);
-            RecordedAudio.Attach(audio, writer, audioClock);
+            RecordedAudio.Attach(audio, writer, audioClock, end);
             writer.Finish(end);
             return new Recording(writer, encoder.CodecName, encoder.Name, end - writer.FirstTimestamp, endedEarly)
             {

@@ -16,11 +16,12 @@ public sealed record RecordedAudio(string Device, int Channels, TimeSpan Duratio
     /// Stops <paramref name="audio"/> and gives its track to <paramref name="writer"/> (before <see cref="Mp4Writer.Finish"/>).
     /// <paramref name="videoTimeAtZero"/> maps the Stopwatch clock onto the video timestamps: video time = Stopwatch time + it.
     /// </summary>
-    internal static void Attach(AudioCapture? audio, Mp4Writer writer, TimeSpan videoTimeAtZero)
+    /// <paramref name="end"/> is the video's end, on the video clock: the audio is captured up to it.
+    internal static void Attach(AudioCapture? audio, Mp4Writer writer, TimeSpan videoTimeAtZero, TimeSpan end)
     {
         if (audio is null)
             return;
-        var track = audio.Stop();
+        var track = audio.Stop(until: (long)((end - videoTimeAtZero).Ticks * (Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond)));
         if (track.Count > 0)
             writer.AddOpusTrack(track, StopwatchTime(track.FirstTimestamp) + videoTimeAtZero);
         else

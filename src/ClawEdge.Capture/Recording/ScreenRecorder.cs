@@ -73,7 +73,7 @@ public static class ScreenRecorder
             // The file runs from the first frame to the stop time.
             TimeSpan length = end - writer.FirstTimestamp;
             var audioClock = -RecordedAudio.StopwatchTime(origin);
-            RecordedAudio.Attach(audio, writer, audioClock);
+            RecordedAudio.Attach(audio, writer, audioClock, end);
             writer.Finish(end);
             return new Recording(writer, encoder.CodecName, encoder.Name, length, endedEarly)
             {

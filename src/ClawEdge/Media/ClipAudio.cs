@@ -33,7 +33,10 @@ public static class ClipAudio
             reason = "audio is off on this node (Audio:Device=none)";
             return null;
         }
-        return AudioCapture.TryStart(device, duration, out reason);
+        var capture = AudioCapture.TryStart(device, duration, out reason);
+        // A device's first period comes within tens of milliseconds; one that takes longer starts after the video.
+        capture?.WaitUntilCapturing(TimeSpan.FromMilliseconds(500));
+        return capture;
     }
 
     /// <summary>The result members for the audio: <c>hasAudio</c>, and <c>audio</c> with the reason when there is none or it ended early.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using ClawEdge.Tests.Interop;
 
@@ -156,5 +157,40 @@ public static class AudioProbe
         while (i + 1 < timeline.Length && timeline[i + 1] == kind)
             i++;
         return i * 0.005 + 0.005;
+    }
+
+    /// <summary>How long before the first frame the tone's stream began, as the node measured and logged it (s).</summary>
+    public static async Task<double> LoggedLeadAsync(EdgeNode node, int fromLine)
+    {
+        string line = await node.Process.WaitForLineAsync("stream began ", TimeSpan.FromSeconds(10), fromLine);
+        return double.Parse(Regex.Match(line, @"stream began (-?[\d.]+) ms").Groups[1].Value, CultureInfo.InvariantCulture) / 1000;
+    }
+
+    /// <summary>
+    /// A recording of the <see cref="ToneDevice"/>: H.264 and Opus, each <paramref name="seconds"/> long within 50 ms and
+    /// within 40 ms of each other, starting within 20 ms of each other, decoding cleanly, with the tone's edges at their
+    /// times (less <paramref name="lead"/>, the stream's start before the first frame) within 40 ms.
+    /// </summary>
+    public static async Task AssertToneClipAsync(string path, double seconds, double lead)
+    {
+        var streams = await StreamsAsync(path);
+        await Assert.That(string.Join(',', streams.Select(s => s.Codec))).IsEqualTo("h264,opus");
+        var (video, audio) = (streams[0], streams[1]);
+        Console.WriteLine($"{path}: video {video.Start:F3}+{video.Duration:F3} s, audio {audio.Start:F3}+{audio.Duration:F3} s");
+        await Assert.That(video.Duration).IsEqualTo(seconds).Within(0.05);
+        await Assert.That(audio.Duration).IsEqualTo(seconds).Within(0.05);
+        await Assert.That(Math.Abs(audio.Duration - video.Duration)).IsLessThan(0.04);
+        await Assert.That(Math.Abs(audio.Start - video.Start)).IsLessThan(0.02);
+        await Assert.That(await MediaProbe.DecodeErrorsAsync(path)).IsEmpty();
+
+        var timeline = Timeline(await DecodeAudioAsync(path));
+        double toneEnds = RunEnd(timeline, 'k', 1.0);
+        double secondStarts = FirstAfter(timeline, 'a', toneEnds);
+        string why = $"lead {lead * 1000:F1} ms, 1 kHz ends {toneEnds:F3} s, 440 Hz starts {secondStarts:F3} s; " +
+            $"timeline (5 ms steps) from 1.9 s: {timeline[Math.Min(380, timeline.Length)..Math.Min(520, timeline.Length)]}";
+        Console.WriteLine(why);
+        await Assert.That(toneEnds).IsEqualTo(ToneDevice.ToneEnds - lead).Within(0.04).Because(why);
+        await Assert.That(secondStarts).IsEqualTo(ToneDevice.SecondToneStarts - lead).Within(0.04).Because(why);
+        await Assert.That(timeline[..(int)((toneEnds - 0.05) / 0.005)].Trim('k')).IsEmpty().Because("1 kHz throughout the first part: " + why);
     }
 }
