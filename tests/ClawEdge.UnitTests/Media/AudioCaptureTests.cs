@@ -92,7 +92,6 @@ public class AudioCaptureTests
         var (shortTrack, shortCapture, shortBytes) = Run(new ScriptedPcm(overrunAfter: -1, overrunMs: 0, goneAfter: 25));
         var (longTrack, longCapture, longBytes) = Run(new ScriptedPcm(overrunAfter: -1, overrunMs: 0, goneAfter: 75));
         shortTrack.Dispose(); shortCapture.Dispose(); longTrack.Dispose(); longCapture.Dispose();
-        await Assert.That(longTrack.Count).IsEqualTo(0); // disposed: storage returned
         // One object a period would be at least 24 B × 50; the allocation counter itself drifts by a few bytes
         // when a collection on another thread resets this thread's allocation context.
         await Assert.That(longBytes - shortBytes).IsLessThan(200L).Because($"{shortBytes} B for 25 periods, {longBytes} B for 75");
