@@ -1,5 +1,6 @@
 using System.Text;
 using ClawEdge.Capture.Native;
+using ClawEdge.Platform.Native;
 
 namespace ClawEdge.Capture.Audio;
 
@@ -10,9 +11,6 @@ namespace ClawEdge.Capture.Audio;
 /// </summary>
 public sealed unsafe class AlsaPcmSource : PcmSource
 {
-    private const int EAGAIN = 11, EPIPE = 32, ESTRPIPE = 86, EINTR = 4;
-    private const int EBUSY = 16, ENOENT = 2, ENODEV = 19, ENXIO = 6;
-
     // 200 ms of device buffer: a busy core may stall the loop that long before samples are lost.
     private const uint LatencyMicroseconds = 200_000;
 
@@ -45,8 +43,8 @@ public sealed unsafe class AlsaPcmSource : PcmSource
         {
             reason = -rc switch
             {
-                EBUSY => $"audio device {device} is busy (another program is recording from it)",
-                ENOENT or ENODEV or ENXIO => $"no audio capture device {device} ({Alsa.Describe(rc)}); set Audio:Device to one `arecord -L` lists",
+                Libc.EBUSY => $"audio device {device} is busy (another program is recording from it)",
+                Libc.ENOENT or Libc.ENODEV or Libc.ENXIO => $"no audio capture device {device} ({Alsa.Describe(rc)}); set Audio:Device to one `arecord -L` lists",
                 _ => $"audio device {device} could not be opened: {Alsa.Describe(rc)}",
             };
             return null;
@@ -94,17 +92,17 @@ public sealed unsafe class AlsaPcmSource : PcmSource
             frames = (int)rc;
             return PcmRead.Data;
         }
-        if (rc == -EAGAIN || rc == 0)
+        if (rc == -Libc.EAGAIN || rc == 0)
         {
             int ready = Alsa.PcmWait(pcm, timeoutMs);
             if (ready >= 0)
                 return PcmRead.Timeout; // ready or not, the caller reads again
             rc = ready;
         }
-        if (rc == -EINTR)
+        if (rc == -Libc.EINTR)
             return PcmRead.Timeout;
         int error = (int)rc;
-        if (error is -EPIPE or -ESTRPIPE)
+        if (error is -Libc.EPIPE or -Libc.ESTRPIPE)
         {
             _lastError = Alsa.Describe(error);
             return Alsa.PcmRecover(pcm, error, 1) >= 0 ? PcmRead.Overrun : Lost(error);
