@@ -16,7 +16,7 @@ CACHE=${CLAWEDGE_CACHE:-$HOME/.cache/clawedge}
 NODE_DIR=$CACHE/node-$NODE_VERSION
 OPENCLAW_DIR=$CACHE/openclaw-$OPENCLAW_VERSION
 SYSROOT=$CACHE/arm64-sysroot
-APT_PACKAGES=(clang lld gcc linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross qemu-user-static openssl ffmpeg libjpeg-turbo-progs xvfb x11-apps systemd debootstrap libnotify-bin dbus python3-dbus python3-gi x11-xserver-utils libx264-164 libx264-dev libx11-dev libxext-dev libxinerama-dev)
+APT_PACKAGES=(clang lld gcc linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross qemu-user-static openssl ffmpeg libjpeg-turbo-progs xvfb x11-apps systemd debootstrap libnotify-bin dbus python3-dbus python3-gi x11-xserver-utils libx264-164 libx264-dev libasound2 libopus0 libx11-dev libxext-dev libxinerama-dev)
 
 # The vivid VM leg (scripts/vivid-vm.sh): system emulator, initramfs tools, v4l2-ctl as the reference.
 APT_PACKAGES+=(qemu-system-x86 busybox-static cpio v4l-utils)

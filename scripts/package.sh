@@ -41,7 +41,7 @@ Architecture: $arch
 Maintainer: ClawEdge <clawedge@localhost>
 Installed-Size: $size
 Depends: libc6 (>= 2.28), libssl3, libstdc++6
-Recommends: systemd, libturbojpeg0
+Recommends: systemd, libturbojpeg0, libasound2, libopus0
 Section: net
 Priority: optional
 Description: OpenClaw node in one small binary

@@ -29,7 +29,7 @@ public enum SampleOutcome
 /// Sample durations are the differences between real capture timestamps; the last frame lasts until the
 /// end time the caller gives, so the file is as long as the recording really was.
 /// </summary>
-public sealed class Mp4Writer : IDisposable
+public sealed partial class Mp4Writer : IDisposable
 {
     /// <summary>Media time units per second: 90 kHz, the usual video clock, exact for every common frame rate.</summary>
     public const int Timescale = 90_000;
@@ -72,7 +72,7 @@ public sealed class Mp4Writer : IDisposable
     /// <summary>The sample tables are full: further samples would throw.</summary>
     public bool IsFull => _count >= _sizes.Length;
 
-    public long MediaBytes => _media.Length;
+    public long MediaBytes => _media.Length + (_audio?.DataBytes ?? 0);
 
     /// <summary>Pooled bytes holding the samples (what a recording's storage costs; rented 1 MiB at a time).</summary>
     public long MediaStorageBytes => _media.RentedBytes;
@@ -89,7 +89,7 @@ public sealed class Mp4Writer : IDisposable
     public static int MaxHeaderBytes(int samples) => 2048 + 2 * 256 + samples * 16;
 
     /// <summary>Total file size, valid after <see cref="Finish"/>.</summary>
-    public long Length => _headerLength + _media.Length;
+    public long Length => _headerLength + MediaBytes;
 
     /// <summary>
     /// Starts a sample written straight into the media buffer (a JPEG encoder writes here: no copy).
@@ -216,27 +216,29 @@ public sealed class Mp4Writer : IDisposable
         if (Codec == VideoCodec.H264 && (_spsLength == 0 || _ppsLength == 0))
             throw new InvalidOperationException("no H.264 parameter sets");
         long endTicks = Math.Max(end.Ticks, _ticks[_count - 1]);
+        DropAudioOutside(endTicks);
 
-        _header = LargeArrayPool.Shared.Rent(MaxHeaderBytes(_count));
+        _header = LargeArrayPool.Shared.Rent(MaxHeaderBytes(_count) + (_audio is null ? 0 : AudioHeaderBytes(_audio.Count)));
         var box = new BoxWriter(_header);
         WriteFtyp(ref box);
         // Two passes: the chunk offset inside moov depends on moov's own size.
         int moovStart = box.Position;
         WriteMoov(ref box, endTicks, chunkOffset: 0);
-        int mdatHeader = _media.Length + 8 > uint.MaxValue ? 16 : 8;
+        long mediaBytes = MediaBytes;
+        int mdatHeader = mediaBytes + 8 > uint.MaxValue ? 16 : 8;
         long chunkOffset = box.Position + mdatHeader;
         box.Position = moovStart;
         WriteMoov(ref box, endTicks, chunkOffset);
         if (mdatHeader == 8)
         {
-            box.U32((uint)(_media.Length + 8));
+            box.U32((uint)(mediaBytes + 8));
             box.FourCc("mdat");
         }
         else
         {
             box.U32(1);
             box.FourCc("mdat");
-            box.U64((ulong)_media.Length + 16);
+            box.U64((ulong)mediaBytes + 16);
         }
         _headerLength = box.Position;
     }
@@ -278,7 +280,7 @@ public sealed class Mp4Writer : IDisposable
         box.Zero(10);
         WriteMatrix(ref box);
         box.Zero(24);
-        box.U32(2); // next track id
+        box.U32(HasAudio ? 3u : 2u); // next track id
         box.End(mvhd);
 
         int trak = box.Begin("trak");
@@ -313,13 +315,7 @@ public sealed class Mp4Writer : IDisposable
         int vmhd = box.BeginFull("vmhd", 0, 1);
         box.Zero(8);
         box.End(vmhd);
-        int dinf = box.Begin("dinf");
-        int dref = box.BeginFull("dref", 0, 0);
-        box.U32(1);
-        int url = box.BeginFull("url ", 0, 1); // media in this file
-        box.End(url);
-        box.End(dref);
-        box.End(dinf);
+        WriteDinf(ref box);
 
         int stbl = box.Begin("stbl");
         WriteStsd(ref box);
@@ -387,6 +383,30 @@ public sealed class Mp4Writer : IDisposable
             box.U32((uint)_sizes[i]);
         box.End(stsz);
 
+        WriteOneChunkOffset(ref box, chunkOffset);
+        box.End(stbl);
+        box.End(minf);
+        box.End(mdia);
+        box.End(trak);
+        if (HasAudio)
+            WriteAudioTrak(ref box, endTicks, chunkOffset + _media.Length);
+        box.End(moov);
+    }
+
+    private static void WriteDinf(ref BoxWriter box)
+    {
+        int dinf = box.Begin("dinf");
+        int dref = box.BeginFull("dref", 0, 0);
+        box.U32(1);
+        int url = box.BeginFull("url ", 0, 1); // media in this file
+        box.End(url);
+        box.End(dref);
+        box.End(dinf);
+    }
+
+    /// <summary>A track whose samples are one chunk at <paramref name="chunkOffset"/>.</summary>
+    private static void WriteOneChunkOffset(ref BoxWriter box, long chunkOffset)
+    {
         if (chunkOffset > uint.MaxValue)
         {
             int co64 = box.BeginFull("co64", 0, 0);
@@ -401,11 +421,6 @@ public sealed class Mp4Writer : IDisposable
             box.U32((uint)chunkOffset);
             box.End(stco);
         }
-        box.End(stbl);
-        box.End(minf);
-        box.End(mdia);
-        box.End(trak);
-        box.End(moov);
     }
 
     private void WriteStsd(ref BoxWriter box)
@@ -490,6 +505,8 @@ public sealed class Mp4Writer : IDisposable
         var last = first;
         for (int i = 0; i < _media.SegmentCount; i++)
             last = last.Append(_media.Segment(i));
+        if (_audio is { DataBytes: > 0 })
+            last = last.Append(_audio.Data);
         return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
     }
 
@@ -524,6 +541,8 @@ public sealed class Mp4Writer : IDisposable
     public void Dispose()
     {
         _media.Dispose();
+        _audio?.Dispose();
+        _audio = null;
         if (_header is not null)
             LargeArrayPool.Shared.Return(_header);
         _header = null;

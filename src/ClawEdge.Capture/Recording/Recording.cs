@@ -22,6 +22,12 @@ public sealed class Recording(Mp4Writer file, string codec, string encoder, Time
     /// <summary>Why the recording is shorter than asked (source lost, end of stream), or null.</summary>
     public string? EndedEarly { get; } = endedEarly;
 
+    /// <summary>The audio track, or null when the file has none.</summary>
+    public RecordedAudio? Audio { get; init; }
+
+    /// <summary>Why audio was asked for but the file has none (the device delivered nothing, or went away at once).</summary>
+    public string? AudioMissing { get; init; }
+
     public void Dispose() => File.Dispose();
 }
 

@@ -14,7 +14,7 @@ public sealed class CameraCapability : Capability
         if (!services.Options.Camera.Enabled)
             return [];
         var cameras = new CameraCatalog(services.Options.Camera);
-        return [new CameraListCommand(cameras), new CameraSnapCommand(cameras), new CameraClipCommand(cameras)];
+        return [new CameraListCommand(cameras), new CameraSnapCommand(cameras), new CameraClipCommand(cameras, services.Options.Audio)];
     }
 
     public override string Verb => "camera";

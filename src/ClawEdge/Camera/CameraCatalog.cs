@@ -84,6 +84,9 @@ public sealed class CameraCatalog
 
     public const string NoCameraMessage = "no camera found (no V4L2 capture device, no rpicam camera; Camera:TestPattern adds a test pattern)";
 
+    /// <summary>The microphone configured for camera <paramref name="id"/> (<c>Camera:Devices:&lt;id&gt;:Audio</c>), or null.</summary>
+    public string? AudioDevice(string id) => DeviceOptions(id)?.Audio;
+
     private CameraDeviceOptions? DeviceOptions(string id)
     {
         if (_options.Devices.TryGetValue(id, out var device))

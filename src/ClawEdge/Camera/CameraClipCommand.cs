@@ -12,10 +12,11 @@ namespace ClawEdge.Camera;
 /// <summary>
 /// <c>camera.clip</c>: an MP4 from the chosen camera — the camera's own H.264 when it has one, else libx264,
 /// else Motion JPEG (<c>codec</c> in the result says which). <c>durationMs</c> defaults to 3000 and is clamped to
-/// [250, 60000] like the reference Linux node. No audio is recorded (<c>hasAudio: false</c>): there is no
-/// microphone path yet, and a clip without sound beats a failed clip.
+/// [250, 60000] like the reference Linux node. Audio (Opus) comes from the camera's own microphone
+/// (<c>Camera:Devices:&lt;id&gt;:Audio</c>) or <c>Audio:Device</c> unless <c>includeAudio</c> is false; a clip whose audio
+/// cannot be had still succeeds, with <c>hasAudio: false</c> and the reason in <c>audio</c>.
 /// </summary>
-public sealed class CameraClipCommand(CameraCatalog catalog) : NodeCommand
+public sealed class CameraClipCommand(CameraCatalog catalog, AudioOptions audioOptions) : NodeCommand
 {
     public const int MinDurationMs = 250;
     public const int MaxDurationMs = 60_000;
@@ -41,7 +42,7 @@ public sealed class CameraClipCommand(CameraCatalog catalog) : NodeCommand
         if (!BusyDevices.TryClaim(key))
             throw new CommandException(ErrorCodes.CameraUnavailable, $"busy: camera {source.Info.Id} is already recording a clip");
         var recording = Task.Factory.StartNew(
-            () => Record(source, preferred, durationMs, context.MaxPayloadBytes, cancellationToken),
+            () => Record(source, preferred, durationMs, ClipAudio.Requested(p.IncludeAudio), context.MaxPayloadBytes, cancellationToken),
             cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         // Released when the recording thread really ends, even if we stop waiting for it below.
         _ = recording.ContinueWith(static (_, k) => BusyDevices.Release((string)k!), key, CancellationToken.None,
@@ -66,7 +67,7 @@ public sealed class CameraClipCommand(CameraCatalog catalog) : NodeCommand
         return (chosen.Source, chosen.Preferred);
     }
 
-    private CommandResult Record(CameraSource source, PixelFormat? preferred, int durationMs, int maxPayloadBytes, CancellationToken cancellationToken)
+    private CommandResult Record(CameraSource source, PixelFormat? preferred, int durationMs, bool withAudio, int maxPayloadBytes, CancellationToken cancellationToken)
     {
         CaptureSession session;
         try
@@ -85,10 +86,15 @@ public sealed class CameraClipCommand(CameraCatalog catalog) : NodeCommand
             using var encoder = VideoEncoders.Open("auto", mode.Format, mode.Width, mode.Height, mode.FramesPerSecond > 0 ? mode.FramesPerSecond : 30, out string? why)
                 ?? throw new CommandException(ErrorCodes.CameraUnavailable, $"no video encoder for {mode.Format.FourCc()}: {why}");
             Log.Info($"camera.clip: {source.Info.Id} {mode.Width}x{mode.Height} {mode.Format.FourCc()} at {mode.FramesPerSecond:0.#} fps, {encoder.Name}, {durationMs} ms");
+            var duration = TimeSpan.FromMilliseconds(durationMs);
+            // Started once the camera is open, so its warm-up is not spent holding the microphone.
+            using var audio = ClipAudio.Start(withAudio, catalog.AudioDevice(source.Info.Id) ?? audioOptions.Device, duration, out string? noAudio);
+            if (noAudio is not null)
+                Log.Warn($"camera.clip: recording without audio: {noAudio}");
             Recording recording;
             try
             {
-                recording = CameraRecorder.Record(session, encoder, TimeSpan.FromMilliseconds(durationMs), MediaPayload.LimitsFor(maxPayloadBytes), cancellationToken);
+                recording = CameraRecorder.Record(session, encoder, duration, MediaPayload.LimitsFor(maxPayloadBytes), cancellationToken, audio: audio);
             }
             catch (CaptureException e)
             {
@@ -98,8 +104,10 @@ public sealed class CameraClipCommand(CameraCatalog catalog) : NodeCommand
             {
                 throw MediaPayload.TooLarge("the clip", maxPayloadBytes, "record fewer seconds");
             }
+            if (recording.Audio is { } recorded)
+                Log.Info($"camera.clip: {ClipAudio.Describe(recorded)}");
             return CommandResult.Success(MediaPayload.Result(recording, durationMs, encoder.Width, encoder.Height,
-                $"\"deviceId\":{MediaPayload.Quote(source.Info.Id)}", Name));
+                $"\"deviceId\":{MediaPayload.Quote(source.Info.Id)}", Name, ClipAudio.Fields(recording, withAudio, noAudio)));
         }
     }
 }

@@ -34,6 +34,9 @@ public sealed class CameraDeviceOptions
 
     /// <summary>Preferred capture format (<c>mjpeg</c>, <c>yuyv</c>, <c>nv12</c>…).</summary>
     public string? Format { get; set; }
+
+    /// <summary>ALSA capture device of this camera's microphone for <c>camera.clip</c> (else <c>Audio:Device</c>); <c>none</c> for no audio.</summary>
+    public string? Audio { get; set; }
 }
 
 public sealed class CameraReplayOptions

@@ -18,6 +18,7 @@ public sealed class ClawEdgeOptions
     public ClawEdge.Gpio.GpioOptions Gpio { get; set; } = new();
     public ClawEdge.Location.LocationOptions Location { get; set; } = new();
     public ClawEdge.Device.DeviceOptions Device { get; set; } = new();
+    public ClawEdge.Media.AudioOptions Audio { get; set; } = new();
 }
 
 public sealed class GatewayOptions

@@ -28,14 +28,16 @@ public static class MediaPayload
     /// frames, size), the command's own <paramref name="extraFields"/>, and <c>endedEarly</c> when the source went away.
     /// Takes over <paramref name="recording"/>.
     /// </summary>
-    public static Base64Payload Result(Recording recording, long requestedMs, int width, int height, string extraFields, string command)
+    /// <param name="audioFields">From <see cref="ClipAudio.Fields"/>; null: <c>hasAudio: false</c>.</param>
+    public static Base64Payload Result(Recording recording, long requestedMs, int width, int height, string extraFields, string command,
+        string? audioFields = null)
     {
         if (recording.EndedEarly is { } reason)
             Logging.Log.Warn($"{command} ended after {recording.Duration.TotalMilliseconds:F0} ms: {reason}");
         // The clamped request, as the reference reports it; the real length when the source went away.
         long durationMs = recording.EndedEarly is null ? requestedMs : (long)Math.Round(recording.Duration.TotalMilliseconds);
         string fields =
-            $"\"durationMs\":{Number(durationMs)},\"hasAudio\":false,\"codec\":{Quote(recording.Codec)}," +
+            $"\"durationMs\":{Number(durationMs)},{audioFields ?? "\"hasAudio\":false"},\"codec\":{Quote(recording.Codec)}," +
             $"\"encoder\":{Quote(recording.Encoder)},\"frames\":{Number(recording.Frames)}," +
             $"\"width\":{Number(width)},\"height\":{Number(height)},{extraFields}";
         if (recording.EndedEarly is not null)

@@ -10,7 +10,7 @@ public sealed class ScreenCapability : Capability
     public override string Name => "screen";
 
     public override IEnumerable<NodeCommand> CreateCommands(NodeServices services)
-        => services.Options.Screen.Enabled ? [new ScreenRecordCommand(services.Options.Screen), new ScreenSnapshotCommand(services.Options.Screen)] : [];
+        => services.Options.Screen.Enabled ? [new ScreenRecordCommand(services.Options.Screen, services.Options.Audio), new ScreenSnapshotCommand(services.Options.Screen)] : [];
 
     public override string Verb => "screen";
     public override string VerbHelp => "clawedge screen bench [grab|record|convert] …   screen recording figures on this machine";

@@ -11,10 +11,11 @@ namespace ClawEdge.Screen;
 
 /// <summary>
 /// <c>screen.record</c>: records an X11 screen (Xinerama monitor or X screen) or a wlroots Wayland output to an MP4, H.264 through
-/// libx264 when the system has it, else Motion JPEG — the result's <c>codec</c> says which. Served only
-/// when <c>Screen:Enabled</c> is set.
+/// libx264 when the system has it, else Motion JPEG — the result's <c>codec</c> says which. Audio (Opus) comes from
+/// <c>Audio:Device</c> (a sound server's monitor source records what the screen plays) unless <c>includeAudio</c> is
+/// false. Served only when <c>Screen:Enabled</c> is set.
 /// </summary>
-public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
+public sealed class ScreenRecordCommand(ScreenOptions options, AudioOptions audioOptions) : NodeCommand
 {
     public const int MaxDurationMs = 60_000;
     public const int MinDurationMs = 250;
@@ -46,7 +47,7 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
         {
             // Capture and encoding block for the whole clip: a thread of their own keeps the gateway link answering.
             return await Task.Factory.StartNew(
-                () => Record(display, wayland, screenIndex, durationMs, fps, context.MaxPayloadBytes, cancellationToken),
+                () => Record(display, wayland, screenIndex, durationMs, fps, ClipAudio.Requested(request.IncludeAudio), context.MaxPayloadBytes, cancellationToken),
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         }
         finally
@@ -71,7 +72,8 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
         return (Environment.GetEnvironmentVariable("DISPLAY"), false);
     }
 
-    private CommandResult Record(string display, bool wayland, int screenIndex, int durationMs, double fps, int maxPayloadBytes, CancellationToken cancellationToken)
+    private CommandResult Record(string display, bool wayland, int screenIndex, int durationMs, double fps, bool withAudio, int maxPayloadBytes,
+        CancellationToken cancellationToken)
     {
         ScreenCapture capture;
         try
@@ -87,11 +89,14 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
             using var encoder = VideoEncoders.Open(options.Encoder, capture.PixelFormat, capture.Width, capture.Height, fps, out string? why)
                 ?? throw new CommandException(ErrorCodes.ScreenUnavailable, $"no video encoder: {why}");
             Log.Info($"screen.record: screen {screenIndex} of {display}, {encoder.Width}x{encoder.Height} via {capture.Method}, {encoder.Name}, {durationMs} ms at {fps} fps");
+            var duration = TimeSpan.FromMilliseconds(durationMs);
+            using var audio = ClipAudio.Start(withAudio, audioOptions.Device, duration, out string? noAudio);
+            if (noAudio is not null)
+                Log.Warn($"screen.record: recording without audio: {noAudio}");
             Recording recording;
             try
             {
-                recording = ScreenRecorder.Record(capture, encoder, TimeSpan.FromMilliseconds(durationMs), fps,
-                    MediaPayload.LimitsFor(maxPayloadBytes), cancellationToken);
+                recording = ScreenRecorder.Record(capture, encoder, duration, fps, MediaPayload.LimitsFor(maxPayloadBytes), cancellationToken, audio);
             }
             catch (ScreenException e)
             {
@@ -101,9 +106,11 @@ public sealed class ScreenRecordCommand(ScreenOptions options) : NodeCommand
             {
                 throw MediaPayload.TooLarge("screen recording", maxPayloadBytes, "record fewer seconds or frames");
             }
+            if (recording.Audio is { } recorded)
+                Log.Info($"screen.record: {ClipAudio.Describe(recorded)}");
             return CommandResult.Success(MediaPayload.Result(recording, durationMs, encoder.Width, encoder.Height,
                 $"\"fps\":{fps.ToString(System.Globalization.CultureInfo.InvariantCulture)},\"screenIndex\":{MediaPayload.Number(screenIndex)}," +
-                $"\"capture\":{MediaPayload.Quote(capture.Method)}", Name));
+                $"\"capture\":{MediaPayload.Quote(capture.Method)}", Name, ClipAudio.Fields(recording, withAudio, noAudio)));
         }
     }
 }
