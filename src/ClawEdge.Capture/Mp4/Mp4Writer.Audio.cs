@@ -95,19 +95,7 @@ public sealed partial class Mp4Writer
         box.End(edts);
 
         int mdia = box.Begin("mdia");
-        int mdhd = box.BeginFull("mdhd", 0, 0);
-        box.U32(0); box.U32(0);
-        box.U32(OpusTrack.SampleRate);
-        box.U32((uint)mediaDuration);
-        box.U16(0x55C4); // "und"
-        box.U16(0);
-        box.End(mdhd);
-        int hdlr = box.BeginFull("hdlr", 0, 0);
-        box.U32(0);
-        box.FourCc("soun");
-        box.Zero(12);
-        box.Bytes("SoundHandler\0"u8);
-        box.End(hdlr);
+        WriteMediaHeader(ref box, OpusTrack.SampleRate, mediaDuration, "soun", "SoundHandler\0"u8);
 
         int minf = box.Begin("minf");
         int smhd = box.BeginFull("smhd", 0, 0);
@@ -127,21 +115,7 @@ public sealed partial class Mp4Writer
         box.U32(OpusTrack.FrameSamples);
         box.End(stts);
 
-        int stsc = box.BeginFull("stsc", 0, 0);
-        box.U32(1);
-        box.U32(1);
-        box.U32((uint)track.Count);
-        box.U32(1);
-        box.End(stsc);
-
-        int stsz = box.BeginFull("stsz", 0, 0);
-        box.U32(0);
-        box.U32((uint)track.Count);
-        for (int i = 0; i < track.Count; i++)
-            box.U32((uint)track.SizeOf(i));
-        box.End(stsz);
-
-        WriteOneChunkOffset(ref box, chunkOffset);
+        WriteOneChunk(ref box, track.Sizes, chunkOffset);
         box.End(stbl);
         box.End(minf);
         box.End(mdia);

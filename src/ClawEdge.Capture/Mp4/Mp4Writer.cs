@@ -297,19 +297,7 @@ public sealed partial class Mp4Writer : IDisposable
         box.End(tkhd);
 
         int mdia = box.Begin("mdia");
-        int mdhd = box.BeginFull("mdhd", 0, 0);
-        box.U32(0); box.U32(0);
-        box.U32(Timescale);
-        box.U32((uint)mediaDuration);
-        box.U16(0x55C4); // "und"
-        box.U16(0);
-        box.End(mdhd);
-        int hdlr = box.BeginFull("hdlr", 0, 0);
-        box.U32(0);
-        box.FourCc("vide");
-        box.Zero(12);
-        box.Bytes("VideoHandler\0"u8);
-        box.End(hdlr);
+        WriteMediaHeader(ref box, Timescale, mediaDuration, "vide", "VideoHandler\0"u8);
 
         int minf = box.Begin("minf");
         int vmhd = box.BeginFull("vmhd", 0, 1);
@@ -369,21 +357,7 @@ public sealed partial class Mp4Writer : IDisposable
             box.End(stss);
         }
 
-        int stsc = box.BeginFull("stsc", 0, 0);
-        box.U32(1);
-        box.U32(1);             // first chunk
-        box.U32((uint)_count);  // every sample in the one chunk
-        box.U32(1);             // sample description index
-        box.End(stsc);
-
-        int stsz = box.BeginFull("stsz", 0, 0);
-        box.U32(0);
-        box.U32((uint)_count);
-        for (int i = 0; i < _count; i++)
-            box.U32((uint)_sizes[i]);
-        box.End(stsz);
-
-        WriteOneChunkOffset(ref box, chunkOffset);
+        WriteOneChunk(ref box, _sizes.AsSpan(0, _count), chunkOffset);
         box.End(stbl);
         box.End(minf);
         box.End(mdia);
@@ -404,7 +378,44 @@ public sealed partial class Mp4Writer : IDisposable
         box.End(dinf);
     }
 
-    /// <summary>A track whose samples are one chunk at <paramref name="chunkOffset"/>.</summary>
+    /// <summary><c>mdhd</c> and <c>hdlr</c> of a track (language "und").</summary>
+    private static void WriteMediaHeader(ref BoxWriter box, uint timescale, long mediaDuration, string handler, ReadOnlySpan<byte> name)
+    {
+        int mdhd = box.BeginFull("mdhd", 0, 0);
+        box.U32(0); box.U32(0);
+        box.U32(timescale);
+        box.U32((uint)mediaDuration);
+        box.U16(0x55C4); // "und"
+        box.U16(0);
+        box.End(mdhd);
+        int hdlr = box.BeginFull("hdlr", 0, 0);
+        box.U32(0);
+        box.FourCc(handler);
+        box.Zero(12);
+        box.Bytes(name);
+        box.End(hdlr);
+    }
+
+    /// <summary>A track whose samples, of <paramref name="sizes"/>, are one chunk at <paramref name="chunkOffset"/>: stsc, stsz, stco/co64.</summary>
+    private static void WriteOneChunk(ref BoxWriter box, ReadOnlySpan<int> sizes, long chunkOffset)
+    {
+        int stsc = box.BeginFull("stsc", 0, 0);
+        box.U32(1);
+        box.U32(1);                   // first chunk
+        box.U32((uint)sizes.Length);  // every sample in the one chunk
+        box.U32(1);                   // sample description index
+        box.End(stsc);
+
+        int stsz = box.BeginFull("stsz", 0, 0);
+        box.U32(0);
+        box.U32((uint)sizes.Length);
+        foreach (int size in sizes)
+            box.U32((uint)size);
+        box.End(stsz);
+
+        WriteOneChunkOffset(ref box, chunkOffset);
+    }
+
     private static void WriteOneChunkOffset(ref BoxWriter box, long chunkOffset)
     {
         if (chunkOffset > uint.MaxValue)

@@ -71,7 +71,7 @@ public sealed class OpusTrack : IDisposable
         return drop;
     }
 
-    public int SizeOf(int index) => _sizes![index];
+    public ReadOnlySpan<int> Sizes => _sizes.AsSpan(0, Count);
 
     public ReadOnlyMemory<byte> Data => _data.AsMemory(0, _length);
 

@@ -14,9 +14,7 @@ internal static unsafe class Alsa
     public const int AccessRwInterleaved = 3;
     public const int NonBlock = 1;
 
-    private static readonly Lock Gate = new();
-    private static bool _tried;
-    private static string? _error;
+    private static readonly OptionalLibrary Library = new(Load);
 
     /// <summary>(pcm**, name, stream, mode) → 0 or -errno (-ENOENT for an unknown name, -EBUSY when another program has it).</summary>
     public static delegate* unmanaged<nint*, byte*, int, int, int> PcmOpen;
@@ -40,19 +38,7 @@ internal static unsafe class Alsa
     public static delegate* unmanaged<int, byte*> StrError;
 
     /// <summary>Loads libasound once; false (with the reason) when it is absent.</summary>
-    public static bool TryLoad(out string? error)
-    {
-        lock (Gate)
-        {
-            if (!_tried)
-            {
-                _tried = true;
-                _error = Load();
-            }
-            error = _error;
-            return _error is null;
-        }
-    }
+    public static bool TryLoad(out string? error) => Library.TryLoad(out error);
 
     private static string? Load()
     {

@@ -1,7 +1,7 @@
 namespace ClawEdge.Capture.Native;
 
 /// <summary>
-/// A native library the node can run without (libx264, libturbojpeg): loaded at the first use, once, and the
+/// A native library the node can run without (libx264, libturbojpeg, libasound, libopus): loaded at the first use, once, and the
 /// reason it is missing kept for every later caller, doctor and results alike.
 /// </summary>
 internal sealed class OptionalLibrary(Func<string?> load)

@@ -13,9 +13,7 @@ internal static unsafe class Opus
     public const int SetBitrateRequest = 4002;
     public const int GetLookaheadRequest = 4027;
 
-    private static readonly Lock Gate = new();
-    private static bool _tried;
-    private static string? _error;
+    private static readonly OptionalLibrary Library = new(Load);
 
     /// <summary>(rate, channels, application, error*) → encoder, or null with the error (OPUS_BAD_ARG…).</summary>
     public static delegate* unmanaged<int, int, int, int*, nint> EncoderCreate;
@@ -25,19 +23,7 @@ internal static unsafe class Opus
     public static delegate* unmanaged<nint, int, int, int> CtlInt;
     public static delegate* unmanaged<nint, int, int*, int> CtlGetInt;
 
-    public static bool TryLoad(out string? error)
-    {
-        lock (Gate)
-        {
-            if (!_tried)
-            {
-                _tried = true;
-                _error = Load();
-            }
-            error = _error;
-            return _error is null;
-        }
-    }
+    public static bool TryLoad(out string? error) => Library.TryLoad(out error);
 
     private static string? Load()
     {
