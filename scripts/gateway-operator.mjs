@@ -71,7 +71,10 @@ async function approvedRun(argvJSON, cwd, agentId = "main", decision = "allow-on
   const plan = (prepare.payload.payload ?? JSON.parse(prepare.payload.payloadJSON)).plan;
   const requested = await request("exec.approval.request", {
     command: plan.commandText, commandArgv: plan.argv, systemRunPlan: plan, cwd: plan.cwd, nodeId, host: "node",
-    security: "allowlist", ask: "always", agentId: plan.agentId, sessionKey: plan.sessionKey, timeoutMs: 60000, twoPhase: true,
+    security: "allowlist",
+    // The gateway offers allow-always only when the request's ask is not "always" (resolveExecApprovalAllowedDecisions):
+    // an agent under `ask: on-miss` sends that, so an allow-always decision is asked for the same way.
+    ask: decision === "allow-always" ? "on-miss" : "always", agentId: plan.agentId, sessionKey: plan.sessionKey, timeoutMs: 60000, twoPhase: true,
     // This connection is the reviewer too: keep the request pending although no other approval client is connected.
     requireDeliveryRoute: false,
   });

@@ -101,12 +101,9 @@ public class ExecAttackTests(ExecGateway fx)
         File.Delete(marker);
     }
 
-    // Explicit: against 2026.9.6 the system.run after an `allow-always` resolve is refused by the gateway itself
-    // ("approval required", APPROVAL_REQUIRED): its approval manager projects allow-always only while the record's
-    // runtime authority is live (exec-approval-manager projectDecisionIfActive), which this scripted operator does not
-    // keep as the agent runtime does. The node side (the inner path persisted) is covered by AllowAlwaysTests.
+    // The operator asks under the agent's own `ask: on-miss`: 2026.9.6 offers allow-always only when the request's ask is
+    // not "always" (resolveExecApprovalAllowedDecisions), which is how the agent runtime asks.
     [Test]
-    [Explicit]
     public async Task Allow_always_persists_the_inner_program_seen_in_openclaw_approvals_get()
     {
         await SetAgentAsync("always", new JsonObject { ["security"] = "allowlist", ["ask"] = "on-miss" });
@@ -117,12 +114,20 @@ public class ExecAttackTests(ExecGateway fx)
         await Assert.That((bool?)flow["run"]!["ok"]).IsTrue().Because(flow.ToJsonString());
         var inline = await ApprovedRunAsync("[\"/usr/bin/python3\",\"-c\",\"print(1)\"]", "/tmp", "always", decision: "allow-always");
         await Assert.That((bool?)inline["run"]!["ok"]).IsTrue().Because(inline.ToJsonString());
+        var shell = await ApprovedRunAsync("[\"/bin/sh\",\"-c\",\"whoami\"]", "/tmp", "always", decision: "allow-always");
+        await Assert.That((bool?)shell["run"]!["ok"]).IsTrue().Because(shell.ToJsonString());
 
         var snapshot = await fx.Gateway.CliJsonAsync("approvals", "get", "--node", fx.NodeId);
         var patterns = snapshot["file"]!["agents"]!["always"]!["allowlist"]!.AsArray().Select(e => (string)e!["pattern"]!).ToList();
-        await Assert.That(string.Join(",", patterns)).IsEqualTo("/usr/bin/id");
+        // The inner programs, as the reference: `env`'s target and the program of the shell line; nothing for inline eval.
+        await Assert.That(string.Join(",", patterns)).IsEqualTo("/usr/bin/id,/usr/bin/whoami");
 
         var (afterCode, after) = await fx.RunAsync(new JsonObject { ["command"] = new JsonArray("id", "-g"), ["agentId"] = "always" }, "always-after");
         await Assert.That(afterCode).IsEqualTo(0).Because(after.ToJsonString());
+        var (whoamiCode, whoami) = await fx.RunAsync(new JsonObject { ["command"] = new JsonArray("whoami"), ["agentId"] = "always" }, "always-whoami-after");
+        await Assert.That(whoamiCode).IsEqualTo(0).Because(whoami.ToJsonString());
+        // Inline code approved always still asks next time: none of it was persisted.
+        var (inlineCode, _) = await fx.RunAsync(new JsonObject { ["command"] = new JsonArray("/usr/bin/python3", "-c", "print(1)"), ["agentId"] = "always" }, "always-inline-after");
+        await Assert.That(inlineCode).IsNotEqualTo(0);
     }
 }
