@@ -108,6 +108,21 @@ public sealed class GatewayClient
 
     private readonly record struct Outcome(int DelayMs, bool Exit = false);
 
+    private long? _startingSince;
+
+    /// <summary>The gateway said it is starting: come back when it says, unless it has said so for too long.</summary>
+    private Outcome GatewayStarting(int? retryAfterMs)
+    {
+        long now = Environment.TickCount64;
+        if (_startingSince is null)
+            Log.Info($"gateway {_endpoint} is starting; retrying every {Math.Clamp(retryAfterMs ?? 500, 100, 2_000)} ms as it asks");
+        _startingSince ??= now;
+        RecordStatus("unreachable", "gateway starting");
+        if (now - _startingSince.Value > ReconnectSchedule.StartupPatienceMs)
+            return AfterAccept(atLeastMs: Math.Clamp(retryAfterMs ?? 500, 100, 2_000));
+        return new Outcome(ReconnectSchedule.StartupRetryDelay(retryAfterMs, Random.Shared.NextDouble()));
+    }
+
     /// <summary>A failure after TCP accepted: the gateway did work for us, so the wait grows.</summary>
     private Outcome AfterAccept(int? atLeastMs = null)
     {
@@ -169,6 +184,7 @@ public sealed class GatewayClient
             if (_refusedSince is null)
                 Log.Warn($"{e.Message}; probing every {ReconnectSchedule.ProbeMinMs}-{ReconnectSchedule.ProbeMaxMs} ms");
             _refusedSince ??= Environment.TickCount64;
+            _startingSince = null; // a gateway that went away while starting gets its full patience when it is back
             return new Outcome(ReconnectSchedule.ProbeDelay(Environment.TickCount64 - _refusedSince.Value, Random.Shared.NextDouble()));
         }
         catch (OperationCanceledException)
@@ -192,6 +208,9 @@ public sealed class GatewayClient
             {
                 if (stop.IsCancellationRequested)
                     return new Outcome(0);
+                // 1013 "gateway starting": the close can overtake the UNAVAILABLE answer it follows.
+                if (connection.CloseStatus == (WebSocketCloseStatus)1013)
+                    return GatewayStarting(null);
                 string why = connection.CloseStatus is { } code ? $"closed {(int)code} {connection.CloseStatusDescription}" : GatewayConnection.Describe(e);
                 Log.Warn($"handshake with {_endpoint} failed: {why}");
                 RecordStatus("unreachable", why);
@@ -202,6 +221,7 @@ public sealed class GatewayClient
             connection.MaxIncomingFrameBytes = hello.Policy?.MaxPayload is > 0 and var m ? m : GatewayProtocol.DefaultMaxPayloadBytes;
             OnHello(hello);
             _authRefused = null;
+            _startingSince = null;
             StateChanged?.Invoke(LinkState.Connected, $"connected to {_endpoint} as {_identity.DeviceId[..12]}");
             if (ExitAfterHello)
             {
@@ -393,6 +413,8 @@ public sealed class GatewayClient
                 return Fatal(error, "the setup code was already used or has expired; ask the operator for a new one");
             case (_, "PROTOCOL_MISMATCH"):
                 return Fatal(error, $"the gateway speaks another protocol version (this node speaks {GatewayProtocol.Version}); upgrade one side");
+            case ("UNAVAILABLE", _) when error.Retryable == true && error.DetailString("reason") == "startup-sidecars":
+                return GatewayStarting(error.RetryAfterMs);
             case ("UNAVAILABLE", _) when error.Retryable == true:
                 Log.Info($"gateway not ready ({error.Message}); retrying");
                 return AfterAccept(atLeastMs: Math.Clamp(error.RetryAfterMs ?? 100, 100, 2000));

@@ -8,7 +8,9 @@ namespace ClawEdge.Gateway;
 /// with a reset). Probe every 250–750 ms, uniformly jittered, so a restarted gateway is found within
 /// 0.75 s; after two minutes of refusals slow to 1.5–2.5 s, an appliance whose gateway is off overnight
 /// should not send two SYNs a second all night.</item>
-/// <item>A failure after TCP accepted (TLS or WebSocket handshake error, pin mismatch, <c>UNAVAILABLE</c>,
+/// <item>The gateway's own "starting, retry after N ms": N (bounded, jittered up by half), for up to
+/// <see cref="StartupPatienceMs"/>.</item>
+/// <item>A failure after TCP accepted (TLS or WebSocket handshake error, pin mismatch, other <c>UNAVAILABLE</c>,
 /// auth refused, a link that died within <see cref="StableLinkMs"/>): the gateway did work for us, so back
 /// off exponentially from 250 ms to the configured cap, each delay drawn from [½, 1] of its step.</item>
 /// </list>
@@ -19,6 +21,23 @@ public static class ReconnectSchedule
     public const int SlowProbeMinMs = 1_500, SlowProbeMaxMs = 2_500;
     public const int SlowProbeAfterMs = 120_000;
     public const int BackoffBaseMs = 250;
+
+    /// <summary>
+    /// How long a gateway may answer "gateway starting" (UNAVAILABLE with <c>details.reason</c> startup-sidecars, or close
+    /// 1013) at its own pace before it counts as failing and the backoff grows.
+    /// </summary>
+    public const int StartupPatienceMs = 60_000;
+
+    /// <summary>
+    /// The wait after "gateway starting": the gateway names it (500 ms in 2026.9.6) and its own client retries after
+    /// exactly that, bounded to 100–2000 ms, without backoff, because it knows when it will be ready. We honour the same
+    /// bound and add up to half of it as jitter so a fleet that waited together does not return in one burst.
+    /// </summary>
+    public static int StartupRetryDelay(int? retryAfterMs, double random)
+    {
+        int after = Math.Clamp(retryAfterMs ?? 500, 100, 2_000);
+        return after + (int)(random * after / 2);
+    }
 
     /// <summary>A link that lived this long proves the gateway works: the after-accept failure count starts again.</summary>
     public const int StableLinkMs = 5_000;

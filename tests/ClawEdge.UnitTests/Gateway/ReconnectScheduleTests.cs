@@ -42,4 +42,17 @@ public class ReconnectScheduleTests
         await Assert.That(ReconnectSchedule.AfterLinkLostDelay(0, 30_000, 0.5)).IsEqualTo(500);
         await Assert.That(ReconnectSchedule.AfterLinkLostDelay(4, 30_000, 0.0)).IsEqualTo(1_000);
     }
+
+    [Test]
+    public async Task Gateway_starting_is_retried_when_it_asks_bounded_and_jittered_up_by_half()
+    {
+        // 2026.9.6 answers retryAfterMs 500 while its sidecars start.
+        await Assert.That(ReconnectSchedule.StartupRetryDelay(500, 0.0)).IsEqualTo(500);
+        await Assert.That(ReconnectSchedule.StartupRetryDelay(500, 0.999999)).IsEqualTo(749);
+        await Assert.That(ReconnectSchedule.StartupRetryDelay(null, 0.0)).IsEqualTo(500);
+        // The gateway client's own bounds: 100-2000 ms, whatever the gateway says.
+        await Assert.That(ReconnectSchedule.StartupRetryDelay(0, 0.0)).IsEqualTo(100);
+        await Assert.That(ReconnectSchedule.StartupRetryDelay(600_000, 0.0)).IsEqualTo(2_000);
+        await Assert.That(ReconnectSchedule.StartupRetryDelay(-5, 0.999999)).IsEqualTo(149);
+    }
 }
