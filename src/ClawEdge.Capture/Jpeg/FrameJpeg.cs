@@ -15,8 +15,9 @@ public enum JpegEncoding
 }
 
 /// <summary>
-/// Any captured frame → JPEG: MJPEG passed through untouched when it already fits, YUYV and NV12 through
-/// TurboJPEG when libturbojpeg is installed, everything else (and everything when it is not) through Skia.
+/// Any captured frame → JPEG: MJPEG passed through untouched when it already fits (else re-encoded on its own YCbCr
+/// planes), YUYV and NV12 through TurboJPEG when libturbojpeg is installed, everything else (and everything when it
+/// is not) through Skia.
 /// </summary>
 public static class FrameJpeg
 {
@@ -45,6 +46,11 @@ public static class FrameJpeg
                 encoding = JpegEncoding.Passthrough;
                 output.Write(frame.Data);
                 return frame.Data.Length;
+            }
+            if (TurboJpegEncoder.TryReencode(frame.Data, quality, maxWidth, output, out int reencoded, out int tw, out int th))
+            {
+                (width, height, encoding) = (tw, th, JpegEncoding.TurboJpeg);
+                return reencoded;
             }
             JpegEncoder.DecodeToRgbx(frame.Data, out var decoded, out int w, out int h);
             try

@@ -5,8 +5,8 @@ using ClawEdge.Platform;
 namespace ClawEdge.Capture.Jpeg;
 
 /// <summary>
-/// YUYV and NV12 camera frames → JPEG through libjpeg-turbo's TurboJPEG, fed the camera's own YUV as planes
-/// (4:2:2 or 4:2:0) with no RGB step; scaling for <c>maxWidth</c> happens on the planes. Planes come from the
+/// YUYV and NV12 camera frames, and MJPEG frames that must shrink, → JPEG through libjpeg-turbo's TurboJPEG, fed
+/// the camera's own YUV as planes (4:2:2 or 4:2:0) with no RGB step; scaling for <c>maxWidth</c> happens on the planes. Planes come from the
 /// shared pool and the JPEG is written into a tjAlloc'd buffer kept with a cached compressor, so a steady
 /// stream of encodes allocates nothing managed.
 /// </summary>
@@ -42,24 +42,7 @@ public static unsafe class TurboJpegEncoder
                 YuvPlanes.FromYuyv(frame.Data, width, height, stride, planes.Y, planes.Width, planes.U, planes.V, planes.ChromaWidth, halveChroma: !fullHeightChroma);
             else
                 YuvPlanes.FromNv12(frame.Data, width, height, stride, planes.Y, planes.Width, planes.U, planes.V, planes.ChromaWidth);
-            var encoded = planes;
-            if (outWidth != width || outHeight != height)
-            {
-                scaled = Planes.Rent(outWidth, outHeight, fullHeightChroma);
-                YuvPlanes.Resize(planes.Y, width, height, width, scaled.Y, outWidth, outHeight, outWidth);
-                YuvPlanes.Resize(planes.U, planes.ChromaWidth, planes.ChromaHeight, planes.ChromaWidth, scaled.U, scaled.ChromaWidth, scaled.ChromaHeight, scaled.ChromaWidth);
-                YuvPlanes.Resize(planes.V, planes.ChromaWidth, planes.ChromaHeight, planes.ChromaWidth, scaled.V, scaled.ChromaWidth, scaled.ChromaHeight, scaled.ChromaWidth);
-                encoded = scaled;
-            }
-            var compressor = Compressor.Rent();
-            try
-            {
-                length = compressor.Compress(encoded, subsampling, Math.Clamp(quality, 1, 100), output);
-            }
-            finally
-            {
-                Compressor.Return(compressor);
-            }
+            length = ScaleAndCompress(planes, ref scaled, outWidth, outHeight, fullHeightChroma, subsampling, quality, output);
             return true;
         }
         finally
@@ -67,6 +50,100 @@ public static unsafe class TurboJpegEncoder
             planes.Return();
             scaled.Return();
         }
+    }
+
+    /// <summary>
+    /// A camera's MJPEG frame → a smaller or coarser JPEG: decoded to its own YCbCr planes, scaled on them, compressed
+    /// again with the same subsampling, so there is no RGB step and no colour conversion (JPEG's YCbCr is full range
+    /// on both sides). Only 4:2:2 and 4:2:0, which is what UVC cameras send; false (nothing written) for other
+    /// layouts, a frame the library cannot read or a missing library, and Skia does it instead.
+    /// </summary>
+    public static bool TryReencode(ReadOnlySpan<byte> jpeg, int quality, int maxWidth, IBufferWriter<byte> output, out int length, out int outWidth, out int outHeight)
+    {
+        length = outWidth = outHeight = 0;
+        if (!TurboJpeg.TryLoad(out _))
+            return false;
+        var decompressor = RentDecompressor();
+        if (decompressor is null)
+            return false;
+        var planes = default(Planes);
+        var scaled = default(Planes);
+        try
+        {
+            fixed (byte* data = jpeg)
+            {
+                int width, height, subsampling, colorspace;
+                if (TurboJpeg.DecompressHeader3(decompressor.DangerousGetHandle(), data, (nuint)jpeg.Length, &width, &height, &subsampling, &colorspace) != 0
+                    || subsampling is not (TurboJpeg.Samp422 or TurboJpeg.Samp420))
+                    return false;
+                bool fullHeightChroma = subsampling == TurboJpeg.Samp422;
+                planes = Planes.Rent(width, height, fullHeightChroma);
+                byte** targets = stackalloc byte*[3];
+                int* strides = stackalloc int[3];
+                fixed (byte* y = planes.Y, u = planes.U, v = planes.V)
+                {
+                    targets[0] = y;
+                    targets[1] = u;
+                    targets[2] = v;
+                    strides[0] = planes.Width;
+                    strides[1] = strides[2] = planes.ChromaWidth;
+                    if (TurboJpeg.DecompressToYuvPlanes(decompressor.DangerousGetHandle(), data, (nuint)jpeg.Length, targets, width, strides, height, 0) != 0)
+                        return false;
+                }
+                (outWidth, outHeight) = JpegEncoder.ScaledSize(width, height, maxWidth);
+                length = ScaleAndCompress(planes, ref scaled, outWidth, outHeight, fullHeightChroma, subsampling, quality, output);
+                return true;
+            }
+        }
+        finally
+        {
+            planes.Return();
+            scaled.Return();
+            ReturnDecompressor(decompressor);
+        }
+    }
+
+    private static int ScaleAndCompress(in Planes planes, ref Planes scaled, int outWidth, int outHeight, bool fullHeightChroma, int subsampling, int quality,
+        IBufferWriter<byte> output)
+    {
+        var encoded = planes;
+        if (outWidth != planes.Width || outHeight != planes.Height)
+        {
+            scaled = Planes.Rent(outWidth, outHeight, fullHeightChroma);
+            YuvPlanes.Resize(planes.Y, planes.Width, planes.Height, planes.Width, scaled.Y, outWidth, outHeight, outWidth);
+            YuvPlanes.Resize(planes.U, planes.ChromaWidth, planes.ChromaHeight, planes.ChromaWidth, scaled.U, scaled.ChromaWidth, scaled.ChromaHeight, scaled.ChromaWidth);
+            YuvPlanes.Resize(planes.V, planes.ChromaWidth, planes.ChromaHeight, planes.ChromaWidth, scaled.V, scaled.ChromaWidth, scaled.ChromaHeight, scaled.ChromaWidth);
+            encoded = scaled;
+        }
+        var compressor = Compressor.Rent();
+        try
+        {
+            return compressor.Compress(encoded, subsampling, Math.Clamp(quality, 1, 100), output);
+        }
+        finally
+        {
+            Compressor.Return(compressor);
+        }
+    }
+
+    // One spare decompressor, as for compressors: a handle is not thread-safe, so a caller rents it.
+    private static TurboJpegHandle? _spareDecompressor;
+
+    private static TurboJpegHandle? RentDecompressor()
+    {
+        if (Interlocked.Exchange(ref _spareDecompressor, null) is { } spare)
+            return spare;
+        var handle = new TurboJpegHandle(TurboJpeg.InitDecompress());
+        if (!handle.IsInvalid)
+            return handle;
+        handle.Dispose();
+        return null;
+    }
+
+    private static void ReturnDecompressor(TurboJpegHandle handle)
+    {
+        if (Interlocked.CompareExchange(ref _spareDecompressor, handle, null) is not null)
+            handle.Dispose();
     }
 
     /// <summary>Y, Cb and Cr planes, tightly packed, in one pooled array.</summary>

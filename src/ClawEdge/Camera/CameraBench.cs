@@ -78,6 +78,7 @@ public static class CameraBench
             }
             result.TurboJpegAllocatedBytesPerEncode = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)encodes;
             MjpegToI420(skiaJpeg, result);
+            MjpegResize(TurboJpegEncoder.TryEncode(yuyvFrame(), 90, 0, output, out _, out _, out _) ? output.WrittenSpan.ToArray() : skiaJpeg, result);
         }
         else
         {
@@ -141,6 +142,7 @@ public static class CameraBench
             Console.Out.WriteLine($"             TurboJPEG from YUYV (4:2:0)   {result.TurboJpeg420Q85Ms:0.00} ms, {result.TurboJpeg420Q85Bytes} B, PSNR {result.TurboJpeg420Q85Psnr:0.00} dB = {result.TurboJpeg420OverCjpeg:0.00}x cjpeg");
             Console.Out.WriteLine($"             TurboJPEG managed bytes per encode (steady state) {result.TurboJpegAllocatedBytesPerEncode:0.0}");
             Console.Out.WriteLine($"  MJPEG 1080p → I420  TurboJPEG {result.MjpegToI420TurboMs:0.00} ms, Skia + convert {result.MjpegToI420SkiaMs:0.00} ms; the two I420s agree to PSNR {result.MjpegToI420AgreementPsnr:0.00} dB");
+            Console.Out.WriteLine($"  MJPEG 1080p 4:2:2 → 640 px q85  TurboJPEG on its planes {result.MjpegResize640TurboMs:0.00} ms ({result.MjpegResizeAllocatedBytesPerEncode:0.0} managed B), Skia decode + encode {result.MjpegResize640SkiaMs:0.00} ms");
         }
         Console.Out.WriteLine($"  YUYV frame → JPEG (resize 1600, q85, {result.YuyvSnapEncoder}) {result.YuyvSnapEncodeMs:0.00} ms");
         Console.Out.WriteLine($"  MJPEG passthrough snap (open, read, copy) {result.MjpegPassthroughSnapMs:0.000} ms");
@@ -229,7 +231,7 @@ public static class CameraBench
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(decoded);
+            LargeArrayPool.Shared.Return(decoded);
         }
     }
 
@@ -250,7 +252,7 @@ public static class CameraBench
                 JpegEncoder.DecodeToRgbx(jpeg, out byte[] pixels, out int w, out int h);
                 I420Converter.Convert(new Frame(pixels.AsSpan(0, w * h * 4), w, h, w * 4, PixelFormat.Rgbx32, TimeSpan.Zero, 0), Width, Height,
                     (byte*)pk, Width, (byte*)pk + Width * Height, Width / 2, (byte*)pk + Width * Height + chroma, Width / 2);
-                System.Buffers.ArrayPool<byte>.Shared.Return(pixels);
+                LargeArrayPool.Shared.Return(pixels);
             });
         }
         // The two decoders must see the same picture: PSNR of one I420 against the other.
@@ -258,6 +260,28 @@ public static class CameraBench
         for (int i = 0; i < turbo.Length; i++)
             sum += (turbo[i] - skia[i]) * (turbo[i] - skia[i]);
         result.MjpegToI420AgreementPsnr = Math.Round(10 * Math.Log10(255.0 * 255.0 / Math.Max(sum / turbo.Length, 1e-9)), 2);
+    }
+
+    /// <summary>An MJPEG camera's 1080p 4:2:2 frame snapped at maxWidth 640: TurboJPEG on its planes against Skia's decode + encode.</summary>
+    private static void MjpegResize(byte[] mjpeg, CameraBenchResult result)
+    {
+        var resized = new ArrayBufferWriter<byte>(1 << 20);
+        result.MjpegResize640TurboMs = Time(30, () => { resized.ResetWrittenCount(); TurboJpegEncoder.TryReencode(mjpeg, 85, 640, resized, out _, out _, out _); });
+        result.MjpegResize640SkiaMs = Time(30, () =>
+        {
+            resized.ResetWrittenCount();
+            JpegEncoder.DecodeToRgbx(mjpeg, out byte[] pixels, out int w, out int h);
+            JpegEncoder.Encode(pixels, w, h, w * 4, 85, 640, resized, out _, out _);
+            LargeArrayPool.Shared.Return(pixels);
+        });
+        const int encodes = 20;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < encodes; i++)
+        {
+            resized.ResetWrittenCount();
+            TurboJpegEncoder.TryReencode(mjpeg, 85, 640, resized, out _, out _, out _);
+        }
+        result.MjpegResizeAllocatedBytesPerEncode = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)encodes;
     }
 
     private static void WritePpm(string path, byte[] rgbx, int width, int height)
@@ -309,6 +333,9 @@ public sealed class CameraBenchResult
     public double MjpegToI420TurboMs { get; set; }
     public double MjpegToI420SkiaMs { get; set; }
     public double MjpegToI420AgreementPsnr { get; set; }
+    public double MjpegResize640TurboMs { get; set; }
+    public double MjpegResize640SkiaMs { get; set; }
+    public double MjpegResizeAllocatedBytesPerEncode { get; set; }
     public string YuyvSnapEncoder { get; set; } = "";
     public double YuyvSnapEncodeMs { get; set; }
     public double MjpegPassthroughSnapMs { get; set; }

@@ -45,6 +45,61 @@ public class TurboJpegTests
     }
 
     [Test]
+    [Arguments(PixelFormat.Yuyv, "4:2:2")]
+    [Arguments(PixelFormat.Nv12, "4:2:0")]
+    public async Task An_mjpeg_frame_that_must_shrink_is_reencoded_on_its_own_planes(PixelFormat cameraFormat, string layout)
+    {
+        // A camera's MJPEG frame in the layout UVC cameras send, made by TurboJPEG from the smooth YUV frame.
+        var (frameBytes, stride) = SmoothFrame(cameraFormat);
+        var source = new byte[Width * Height * 4];
+        PixelConverter.ToRgbx(cameraFormat, frameBytes, Width, Height, stride, source, Width * 4);
+        var mjpeg = new ArrayBufferWriter<byte>();
+        FrameJpeg.Encode(new Frame(frameBytes, Width, Height, stride, cameraFormat, TimeSpan.Zero, 0), 95, 0, mjpeg, out _, out _, out var made);
+        await Assert.That(made).IsEqualTo(JpegEncoding.TurboJpeg);
+        byte[] camera = mjpeg.WrittenSpan.ToArray();
+
+        var (shrunk, w, h, encoding) = EncodeMjpeg(camera, 85, 320);
+        await Assert.That(encoding).IsEqualTo(JpegEncoding.TurboJpeg).Because(layout);
+        await Assert.That((w, h)).IsEqualTo((320, 240));
+        string file = Path.Combine(Tools.TempDir("turbojpeg-mjpeg"), $"{cameraFormat.FourCc()}.jpg");
+        await File.WriteAllBytesAsync(file, shrunk);
+        var ppm = await CameraTestFiles.DjpegAsync(file);
+        await Assert.That((ppm.Width, ppm.Height)).IsEqualTo((320, 240));
+        double psnr = Psnr(ppm, source);
+        await Assert.That(psnr).IsGreaterThan(34.0).Because($"PSNR {psnr:0.00} dB");
+
+        // Coarser at the same size (a payload that must shrink): re-encoded, not passed through.
+        var (coarse, cw, ch, coarseEncoding) = EncodeMjpeg(camera, 30, 0, forceReencode: true);
+        await Assert.That((coarseEncoding, cw, ch)).IsEqualTo((JpegEncoding.TurboJpeg, Width, Height));
+        await Assert.That(coarse.Length).IsLessThan(camera.Length);
+    }
+
+    private static (byte[] Jpeg, int Width, int Height, JpegEncoding Encoding) EncodeMjpeg(byte[] mjpeg, int quality, int maxWidth, bool forceReencode = false)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        FrameJpeg.Encode(new Frame(mjpeg, Width, Height, 0, PixelFormat.Mjpeg, TimeSpan.Zero, 0), quality, maxWidth, output, out int w, out int h,
+            out JpegEncoding encoding, forceReencode);
+        return (output.WrittenSpan.ToArray(), w, h, encoding);
+    }
+
+    [Test]
+    public async Task An_mjpeg_frame_in_another_layout_is_left_to_skia()
+    {
+        // 4:4:4 from cjpeg: not a layout cameras send, so the planes path declines it and Skia re-encodes it.
+        string dir = Tools.TempDir("turbojpeg-444");
+        string ppm = Path.Combine(dir, "in.ppm"), jpg = Path.Combine(dir, "in.jpg");
+        var header = System.Text.Encoding.ASCII.GetBytes($"P6\n{Width} {Height}\n255\n");
+        var rgb = new byte[Width * Height * 3];
+        for (int i = 0; i < Width * Height; i++)
+            (rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]) = ((byte)(i % Width * 255 / Width), (byte)(i / Width * 255 / Height), 128);
+        await File.WriteAllBytesAsync(ppm, [.. header, .. rgb]);
+        var (code, output) = await ChildProcess.RunAsync("cjpeg", ["-sample", "1x1", "-quality", "90", "-outfile", jpg, ppm]);
+        await Assert.That(code).IsEqualTo(0).Because(output);
+        var (_, w, h, encoding) = EncodeMjpeg(await File.ReadAllBytesAsync(jpg), 85, 320);
+        await Assert.That((encoding, w, h)).IsEqualTo((JpegEncoding.Skia, 320, 240));
+    }
+
+    [Test]
     public async Task Bad_frame_is_a_capture_error()
     {
         var output = new ArrayBufferWriter<byte>();
