@@ -82,11 +82,7 @@ public static unsafe class TurboJpegEncoder
                 int* strides = stackalloc int[3];
                 fixed (byte* y = planes.Y, u = planes.U, v = planes.V)
                 {
-                    targets[0] = y;
-                    targets[1] = u;
-                    targets[2] = v;
-                    strides[0] = planes.Width;
-                    strides[1] = strides[2] = planes.ChromaWidth;
+                    planes.Describe(y, u, v, targets, strides);
                     if (TurboJpeg.DecompressToYuvPlanes(decompressor.DangerousGetHandle(), data, (nuint)jpeg.Length, targets, width, strides, height, 0) != 0)
                         return false;
                 }
@@ -177,6 +173,16 @@ public static unsafe class TurboJpegEncoder
             return new Planes(LargeArrayPool.Shared.Rent((int)bytes), width, height, chromaHeight);
         }
 
+        /// <summary>TurboJPEG's plane arguments for these planes pinned at <paramref name="y"/>, <paramref name="u"/>, <paramref name="v"/>.</summary>
+        public void Describe(byte* y, byte* u, byte* v, byte** pointers, int* strides)
+        {
+            pointers[0] = y;
+            pointers[1] = u;
+            pointers[2] = v;
+            strides[0] = Width;
+            strides[1] = strides[2] = ChromaWidth;
+        }
+
         public void Return()
         {
             if (_array is not null)
@@ -230,11 +236,7 @@ public static unsafe class TurboJpegEncoder
             int* strides = stackalloc int[3];
             fixed (byte* y = planes.Y, u = planes.U, v = planes.V)
             {
-                sources[0] = y;
-                sources[1] = u;
-                sources[2] = v;
-                strides[0] = planes.Width;
-                strides[1] = strides[2] = planes.ChromaWidth;
+                planes.Describe(y, u, v, sources, strides);
                 if (TurboJpeg.CompressFromYuvPlanes(_handle.DangerousGetHandle(), sources, planes.Width, strides, planes.Height, subsampling,
                         &jpeg, &size, quality, TurboJpeg.FlagNoRealloc) != 0)
                     throw new CaptureException(CaptureError.Failed, $"TurboJPEG encode failed: {TurboJpeg.Error(_handle)}");
