@@ -115,11 +115,11 @@ public sealed class GatewayClient
     {
         long now = Environment.TickCount64;
         if (_startingSince is null)
-            Log.Info($"gateway {_endpoint} is starting; retrying every {Math.Clamp(retryAfterMs ?? 500, 100, 2_000)} ms as it asks");
+            Log.Info($"gateway {_endpoint} is starting; retrying every {ReconnectSchedule.StartupRetryAfter(retryAfterMs)} ms as it asks");
         _startingSince ??= now;
         RecordStatus("unreachable", "gateway starting");
         if (now - _startingSince.Value > ReconnectSchedule.StartupPatienceMs)
-            return AfterAccept(atLeastMs: Math.Clamp(retryAfterMs ?? 500, 100, 2_000));
+            return AfterAccept(atLeastMs: ReconnectSchedule.StartupRetryAfter(retryAfterMs));
         return new Outcome(ReconnectSchedule.StartupRetryDelay(retryAfterMs, Random.Shared.NextDouble()));
     }
 

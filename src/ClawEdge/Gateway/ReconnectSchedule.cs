@@ -35,9 +35,12 @@ public static class ReconnectSchedule
     /// </summary>
     public static int StartupRetryDelay(int? retryAfterMs, double random)
     {
-        int after = Math.Clamp(retryAfterMs ?? 500, 100, 2_000);
+        int after = StartupRetryAfter(retryAfterMs);
         return after + (int)(random * after / 2);
     }
+
+    /// <summary>The gateway's "retry after" while starting, in its own client's bounds (500 ms when it names none).</summary>
+    public static int StartupRetryAfter(int? retryAfterMs) => Math.Clamp(retryAfterMs ?? 500, 100, 2_000);
 
     /// <summary>A link that lived this long proves the gateway works: the after-accept failure count starts again.</summary>
     public const int StableLinkMs = 5_000;
