@@ -7,6 +7,10 @@ namespace ClawEdge.Location;
 /// One fix from gpsd over its JSON protocol: connect, <c>?WATCH={"enable":true,"json":true}</c>, <c>?POLL;</c> (the
 /// latest fix gpsd holds, answered at once), then the streamed TPV reports until one is a fix. The connection lives
 /// only for the call, so an idle node holds no socket and gpsd may close the receiver.
+/// <para>gpsd builds a fix over a receiver's cycle (GGA, then RMC…) and clears it when the next cycle starts, so a poll
+/// that lands between a cycle's sentences holds the position without the course and speed. Such a fix waits up to
+/// <see cref="CycleWaitMs"/> for the cycle's own report (a streamed TPV comes at the cycle's end, merged), and is the
+/// answer only if none comes: a receiver that never reports a course costs one cycle, not the call's timeout.</para>
 /// </summary>
 public sealed class GpsdClient(GpsdAddress address)
 {
@@ -14,6 +18,9 @@ public sealed class GpsdClient(GpsdAddress address)
 
     private static readonly byte[] Watch = "?WATCH={\"enable\":true,\"json\":true};\n"u8.ToArray();
     private static readonly byte[] Poll = "?POLL;\n"u8.ToArray();
+
+    /// <summary>How long a polled fix without course and speed waits for its cycle's report: a 1 Hz receiver's cycle, and some.</summary>
+    public const int CycleWaitMs = 1_500;
 
     public GpsdAddress Address => address;
 
@@ -41,6 +48,8 @@ public sealed class GpsdClient(GpsdAddress address)
 
         string? whyNot = null;
         bool sawTpv = false;
+        LocationFix? midCycle = null;
+        using var cycle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reader = new LineReader(socket);
         try
         {
@@ -48,7 +57,7 @@ public sealed class GpsdClient(GpsdAddress address)
             bool polled = false;
             while (true)
             {
-                var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                var line = await reader.ReadLineAsync(cycle.Token).ConfigureAwait(false);
                 long ticks = Environment.TickCount64;
                 using var document = Parse(line);
                 if (document is null)
@@ -66,8 +75,12 @@ public sealed class GpsdClient(GpsdAddress address)
                         foreach (var tpv in tpvs.EnumerateArray())
                         {
                             sawTpv = true;
-                            if (GpsdTpv.Read(tpv, ticks, out whyNot) is { } polledFix)
+                            if (GpsdTpv.Read(tpv, ticks, out whyNot) is not { } polledFix)
+                                continue;
+                            if (polledFix.SpeedMps is not null && polledFix.HeadingDeg is not null)
                                 return polledFix;
+                            midCycle ??= polledFix;
+                            cycle.CancelAfter(CycleWaitMs);
                         }
                         break;
                     case "TPV":
@@ -80,6 +93,10 @@ public sealed class GpsdClient(GpsdAddress address)
                         break;
                 }
             }
+        }
+        catch (OperationCanceledException) when (midCycle is not null && cycle.IsCancellationRequested)
+        {
+            return midCycle; // no report ended the cycle: the position gpsd has is the answer
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

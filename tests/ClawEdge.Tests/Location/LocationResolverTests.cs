@@ -95,6 +95,26 @@ public class LocationResolverTests
         await Assert.That(peer.Received[1]).IsEqualTo("?POLL;");
     }
 
+    // gpsd between a cycle's GGA and RMC: the position without course and speed.
+    private const string MidCycle = """{"class":"TPV","mode":3,"time":"2026-12-01T20:13:43.000Z","lat":48.09,"lon":11.49,"eph":17.1}""";
+
+    [Test]
+    public async Task A_poll_caught_between_a_cycles_sentences_takes_the_cycles_own_report()
+    {
+        await using var peer = new GpsdPeer(MidCycle, Fix1);
+        var fix = await Resolver("gpsd", peer.Address).GetAsync(LocationRequest.Parse("{}"), 5000, CancellationToken.None);
+        await Assert.That((fix.Lat, fix.SpeedMps, fix.HeadingDeg)).IsEqualTo((48.1, (double?)1.5, (double?)90.0));
+    }
+
+    [Test]
+    public async Task A_receiver_that_never_reports_a_course_is_answered_with_the_polled_position()
+    {
+        // No report follows: the polled position is the answer, not LOCATION_TIMEOUT.
+        await using var peer = new GpsdPeer(MidCycle, null);
+        var fix = await Resolver("gpsd", peer.Address).GetAsync(LocationRequest.Parse("{}"), 5000, CancellationToken.None);
+        await Assert.That((fix.Lat, fix.SpeedMps, fix.HeadingDeg)).IsEqualTo((48.09, (double?)null, (double?)null));
+    }
+
     [Test]
     public async Task Without_a_polled_fix_the_stream_is_read_past_noise()
     {
