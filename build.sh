@@ -24,6 +24,7 @@ APT_PACKAGES+=(sway)  # headless wlroots compositor for the Wayland screen.recor
 APT_PACKAGES+=(chromium)  # the kiosk canvas browser (canvas.* tests drive a real one over --remote-debugging-pipe)
 APT_PACKAGES+=(make)  # out-of-tree kernel modules for the VM (scripts/kernel-module.sh: gpio-sim)
 APT_PACKAGES+=(gpsd gpsd-clients geoclue-2.0)  # location.get tests: a real gpsd fed by gpsfake, the real GeoClue daemon and demo agent
+APT_PACKAGES+=(alsa-utils)  # aplay plays the tone into snd-aloop in the audio VM test (ClipAudioVmTests)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 

@@ -33,7 +33,7 @@ VIVID_PARAMS="n_devs=1 node_types=0x1 input_types=0x0"
 # The module roots; their dependencies are read from each .ko's modinfo and loaded first.
 MODULE_ROOTS=(vivid virtio_pci virtio_blk)
 # Unpacked with the kernel but loaded only on --insmod (kernel test devices, the network for --forward).
-MODULE_EXTRAS=(configfs i2c_stub i2c_dev virtio_net)
+MODULE_EXTRAS=(configfs i2c_stub i2c_dev virtio_net snd_aloop)
 TIMEOUT=60
 MEMORY=512
 BINS=() LIBS=() NEEDS=() FILES=() ENVS=() INSMODS=() FORWARDS=() SCRIPT=""

@@ -58,6 +58,16 @@ public sealed unsafe class AlsaPcmSource : PcmSource
             reason = $"audio device {device} cannot capture 16-bit {SampleRate} Hz with {channels} channel(s): {Alsa.Describe(rc)}";
             return null;
         }
+        // snd_pcm_set_params sets the start threshold to a full buffer, and a capture stream starts by itself only when
+        // one read asks for that many frames: ours ask for a period, so a real card would sit prepared, never filling.
+        // (Plugins such as `file` over `null` run anyway, which is why only real kernel devices showed it.)
+        rc = Alsa.PcmStart(raw);
+        if (rc < 0)
+        {
+            pcm.Dispose();
+            reason = $"audio device {device} would not start capturing: {Alsa.Describe(rc)}";
+            return null;
+        }
         reason = null;
         return new AlsaPcmSource(pcm, device, channels);
     }
@@ -105,7 +115,11 @@ public sealed unsafe class AlsaPcmSource : PcmSource
         if (error is -Libc.EPIPE or -Libc.ESTRPIPE)
         {
             _lastError = Alsa.Describe(error);
-            return Alsa.PcmRecover(pcm, error, 1) >= 0 ? PcmRead.Overrun : Lost(error);
+            // Recovery leaves the stream prepared, not running: it must be started again, as at open.
+            if (Alsa.PcmRecover(pcm, error, 1) < 0)
+                return Lost(error);
+            int started = Alsa.PcmStart(pcm);
+            return started >= 0 ? PcmRead.Overrun : Lost(started);
         }
         return Lost(error);
     }

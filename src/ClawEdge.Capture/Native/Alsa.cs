@@ -23,6 +23,8 @@ internal static unsafe class Alsa
     public static delegate* unmanaged<nint, int, int> PcmNonblock;
     /// <summary>(pcm, format, access, channels, rate, soft_resample, latency µs) → 0 or -errno.</summary>
     public static delegate* unmanaged<nint, int, int, uint, uint, int, uint, int> PcmSetParams;
+    /// <summary>(pcm) → 0 once the stream runs, or -errno (-EBADFD when it is not prepared).</summary>
+    public static delegate* unmanaged<nint, int> PcmStart;
     /// <summary>(pcm, buffer, frames) → frames read, or -EAGAIN (nothing yet), -EPIPE (overrun), -ESTRPIPE (suspended), -ENODEV (gone).</summary>
     public static delegate* unmanaged<nint, void*, nuint, nint> PcmReadi;
     /// <summary>(pcm, err, silent) → 0 when the stream runs again after an overrun or suspend, else the error.</summary>
@@ -48,6 +50,7 @@ internal static unsafe class Alsa
         PcmClose = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(lib, "snd_pcm_close");
         PcmNonblock = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(lib, "snd_pcm_nonblock");
         PcmSetParams = (delegate* unmanaged<nint, int, int, uint, uint, int, uint, int>)NativeLibrary.GetExport(lib, "snd_pcm_set_params");
+        PcmStart = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(lib, "snd_pcm_start");
         PcmReadi = (delegate* unmanaged<nint, void*, nuint, nint>)NativeLibrary.GetExport(lib, "snd_pcm_readi");
         PcmRecover = (delegate* unmanaged<nint, int, int, int>)NativeLibrary.GetExport(lib, "snd_pcm_recover");
         PcmWait = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(lib, "snd_pcm_wait");
