@@ -46,6 +46,16 @@ public sealed class TestDevTools : IAsyncDisposable
     public async Task<JsonNode?> EvaluateAsync(string expression) =>
         (await SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = expression, ["returnByValue"] = true }))?["result"]?["value"];
 
+    /// <summary>Evaluates an expression that gives a promise and returns what it resolves to.</summary>
+    public async Task<JsonNode?> EvaluatePromiseAsync(string expression)
+    {
+        var result = await SendAsync("Runtime.evaluate", new JsonObject
+        {
+            ["expression"] = expression, ["returnByValue"] = true, ["awaitPromise"] = true,
+        });
+        return result?["exceptionDetails"] is { } failed ? throw new InvalidOperationException(failed.ToJsonString()) : result?["result"]?["value"];
+    }
+
     /// <summary>A left click as a person makes it: press and release at (x, y).</summary>
     public async Task ClickAsync(double x, double y)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ClawEdge.Tests.Interop;
+using ClawEdge.Tests.Canvas;
 using TUnit.Core.Interfaces;
 
 namespace ClawEdge.Tests.Media;
@@ -74,6 +75,96 @@ public class ClipAudioInteropTests(ToneNodeFixture fx)
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>
+    /// The clip in a browser, as a person opens it: Debian's Chromium (headless, driven over DevTools) loads it in a
+    /// <c>&lt;video&gt;</c> element served over HTTP, reaches <c>HAVE_ENOUGH_DATA</c>, plays it and decodes audio bytes;
+    /// and WebAudio's own decoder gives back the tone at its times.
+    /// </summary>
+    [Test]
+    public async Task Chromium_plays_the_clip_and_its_own_decoder_hears_the_tone()
+    {
+        int from = fx.Node.Process.LineCount;
+        var result = await fx.Gateway.CliJsonAsync("nodes", "camera", "clip", "--node", fx.NodeId, "--device-id", "testpattern", "--duration", "3s");
+        string path = (string)result["file"]!["path"]!;
+        double lead = await AudioProbe.LoggedLeadAsync(fx.Node, from);
+        string profile = Tools.TempDir("clip-browser");
+        try
+        {
+            await using var server = ClipServer.Start(await File.ReadAllBytesAsync(path));
+            await using var browser = ChildProcess.Start("chromium",
+            [
+                "--headless", "--remote-debugging-port=0", $"--user-data-dir={profile}", "--no-sandbox", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu",
+                "--autoplay-policy=no-user-gesture-required", server.Url,
+            ]);
+            await using var devtools = await TestDevTools.ConnectToPageAsync(await DevToolsPortAsync(profile));
+            for (var deadline = DateTime.UtcNow.AddSeconds(20); (bool?)await devtools.EvaluateAsync("document.querySelector('video') !== null") != true;)
+                await (DateTime.UtcNow < deadline ? Task.Delay(100) : throw new TimeoutException("chromium did not load the clip's page"));
+            var playback = await devtools.EvaluatePromiseAsync("""
+                (async () => {
+                  const v = document.querySelector('video');
+                  const deadline = Date.now() + 15000;
+                  while (v.readyState < 4 && !v.error && Date.now() < deadline) await new Promise(r => setTimeout(r, 50));
+                  const ready = v.readyState;
+                  await v.play();
+                  while (v.currentTime < 1.0 && Date.now() < deadline) await new Promise(r => setTimeout(r, 50));
+                  return { ready, error: v.error && v.error.message, width: v.videoWidth, duration: v.duration, played: v.currentTime,
+                           audioBytes: v.webkitAudioDecodedByteCount, videoBytes: v.webkitVideoDecodedByteCount };
+                })()
+                """);
+            string seen = playback!.ToJsonString();
+            Console.WriteLine($"chromium: {seen}");
+            await Assert.That((int?)playback["ready"]).IsEqualTo(4).Because(seen);
+            await Assert.That((int?)playback["width"]).IsEqualTo(320).Because(seen);
+            await Assert.That((double)playback["duration"]!).IsEqualTo(3.0).Within(0.05).Because(seen);
+            await Assert.That((double)playback["played"]!).IsGreaterThanOrEqualTo(1.0).Because(seen);
+            await Assert.That((long)playback["audioBytes"]!).IsGreaterThan(0L).Because(seen);
+            await Assert.That((long)playback["videoBytes"]!).IsGreaterThan(0L).Because(seen);
+
+            // WebAudio decodes the file's Opus track; the samples come back as base64 16-bit mono at 48 kHz.
+            var base64 = (string?)await devtools.EvaluatePromiseAsync("""
+                (async () => {
+                  const data = await (await fetch('/clip.mp4')).arrayBuffer();
+                  const audio = await new OfflineAudioContext(1, 48000, 48000).decodeAudioData(data);
+                  const f = audio.getChannelData(0), bytes = new Uint8Array(f.length * 2);
+                  for (let i = 0; i < f.length; i++) {
+                    const s = Math.max(-32768, Math.min(32767, Math.round(f[i] * 32768)));
+                    bytes[2 * i] = s & 255; bytes[2 * i + 1] = (s >> 8) & 255;
+                  }
+                  let text = '';
+                  for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+                  return btoa(text);
+                })()
+                """);
+            var raw = Convert.FromBase64String(base64!);
+            var samples = new short[raw.Length / 2];
+            Buffer.BlockCopy(raw, 0, samples, 0, samples.Length * 2);
+            string timeline = AudioProbe.Timeline(samples);
+            double toneEnds = AudioProbe.RunEnd(timeline, 'k', 1.0);
+            double secondStarts = AudioProbe.FirstAfter(timeline, 'a', toneEnds);
+            string why = $"{samples.Length} samples; lead {lead * 1000:F1} ms, 1 kHz ends {toneEnds:F3} s, 440 Hz starts {secondStarts:F3} s";
+            Console.WriteLine($"chromium WebAudio: {why}");
+            await Assert.That(samples.Length / 48_000.0).IsEqualTo(3.0).Within(0.05).Because(why);
+            await Assert.That(toneEnds).IsEqualTo(ToneDevice.ToneEnds - lead).Within(0.04).Because(why);
+            await Assert.That(secondStarts).IsEqualTo(ToneDevice.SecondToneStarts - lead).Within(0.04).Because(why);
+        }
+        finally
+        {
+            File.Delete(path);
+            try { Directory.Delete(profile, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Chromium writes the port it chose for <c>--remote-debugging-port=0</c> into the profile.</summary>
+    private static async Task<int> DevToolsPortAsync(string profile)
+    {
+        string file = Path.Combine(profile, "DevToolsActivePort");
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(100))
+            if (File.Exists(file) && File.ReadAllLines(file) is [var port, ..] && int.TryParse(port, out int value))
+                return value;
+        throw new TimeoutException($"chromium wrote no {file}");
     }
 
     [Test]
