@@ -38,6 +38,15 @@ echo "ffmpeg file: $(stat -c %s "$work/ff60.mp4") bytes"
 echo "## camera path: 1920x1080 test pattern, unpaced, $FRAMES frames"
 for fmt in yuyv mjpeg; do for enc in libx264 mjpeg; do "$BIN" camera bench clip "$enc" "$FRAMES" "$fmt"; done; done
 "$BIN" screen bench convert "$FRAMES"
+# FFmpeg's swscale on the same job, one thread like ours: BGRX noise → yuv420p, less the same run without the conversion.
+head -c $((1920 * 1080 * 4)) /dev/urandom > "$work/bgrx.raw"
+for pf in bgr0 yuv420p; do
+  /usr/bin/time -f "%U %S" -o "$work/sws-$pf" ffmpeg -v error -nostdin -filter_threads 1 -threads 1 -f rawvideo -pix_fmt bgr0 \
+    -s 1920x1080 -stream_loop $((FRAMES - 1)) -i "$work/bgrx.raw" -vf "format=$pf" -f null -
+done
+awk -v n="$FRAMES" 'FNR == 1 { t[FILENAME] = $1 + $2 } END { for (f in t) if (f ~ /yuv420p/) c = t[f]; else b = t[f];
+  printf "ffmpeg swscale BGRX → yuv420p 1920x1080, one thread: %.2f ms per frame (CPU, less %.2f s of reading and looping)\n", (c - b) * 1000 / n, b }' \
+  "$work/sws-bgr0" "$work/sws-yuv420p"
 # The reference camera.clip runs FFmpeg (-c:v libx264 -preset veryfast) on the V4L2 device; with no device here,
 # FFmpeg's own 1080p test source through a YUYV step stands in for the camera.
 for preset in ultrafast veryfast; do

@@ -1,4 +1,6 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace ClawEdge.Capture.Encoders;
 
@@ -26,6 +28,12 @@ public static unsafe class I420Converter
         {
             switch (frame.Format)
             {
+                case PixelFormat.Bgrx32 when BytePicking:
+                    FromRgb32Picked(src, stride, width, height, 2, 0, y, yStride, u, uStride, v, vStride);
+                    break;
+                case PixelFormat.Rgbx32 when BytePicking:
+                    FromRgb32Picked(src, stride, width, height, 0, 2, y, yStride, u, uStride, v, vStride);
+                    break;
                 case PixelFormat.Bgrx32 when Vector128.IsHardwareAccelerated:
                     FromRgb32Vector(src, stride, width, height, 16, 0, y, yStride, u, uStride, v, vStride);
                     break;
@@ -48,6 +56,30 @@ public static unsafe class I420Converter
                     throw new NotSupportedException($"no I420 conversion from {frame.Format.FourCc()}");
             }
         }
+    }
+
+    /// <summary>
+    /// Converts a 32-bit RGB frame with the path this CPU takes and with the scalar formula, and says whether every
+    /// byte agrees: how the shipped binary proves its own SIMD path on a board (<c>clawedge screen bench convert</c>).
+    /// </summary>
+    public static bool MatchesScalar(in Frame frame)
+    {
+        int w = frame.Width & ~1, h = frame.Height & ~1;
+        int stride = frame.Stride > 0 ? frame.Stride : frame.Format.FrameBytes(frame.Width, 1);
+        var fast = new byte[w * h * 3 / 2];
+        var slow = new byte[fast.Length];
+        fixed (byte* f = fast, s = slow, src = frame.Data)
+        {
+            Convert(frame, w, h, f, w, f + w * h, w / 2, f + w * h * 5 / 4, w / 2);
+            var (r, b) = frame.Format switch
+            {
+                PixelFormat.Bgrx32 => (2, 0),
+                PixelFormat.Rgbx32 => (0, 2),
+                _ => throw new NotSupportedException($"{frame.Format.FourCc()} has no scalar RGB reference"),
+            };
+            FromRgb32(src, stride, w, h, r, 1, b, s, w, s + w * h, w / 2, s + w * h * 5 / 4, w / 2);
+        }
+        return fast.AsSpan().SequenceEqual(slow);
     }
 
     private static void FromRgb32(byte* src, int stride, int width, int height, int r, int g, int b,
@@ -84,6 +116,109 @@ public static unsafe class I420Converter
     }
 
     /// <summary>
+    /// A byte shuffle in one instruction: SSSE3's <c>pshufb</c> (in the x86-64-v2 baseline the AOT build targets) or
+    /// NEON's <c>tbl</c>. Both give 0 for an index with its top bit set, which <see cref="Pick"/> relies on.
+    /// </summary>
+    internal static bool BytePicking => Ssse3.IsSupported || AdvSimd.Arm64.IsSupported;
+
+    /// <summary>The path 32-bit RGB takes on this CPU, for bench output.</summary>
+    public static string PathName => BytePicking && !DisablePicking
+        ? (Ssse3.IsSupported ? "SSSE3 pshufb, 16-bit luma" : "NEON tbl, 16-bit luma")
+        : Vector128.IsHardwareAccelerated ? "Vector128, 32-bit lanes" : "scalar";
+
+    /// <summary>Tests turn the picking path off to compare it with the 32-bit one on the same machine.</summary>
+    internal static bool DisablePicking;
+
+    private static Vector128<byte> Pick(Vector128<byte> bytes, Vector128<byte> indices) =>
+        Ssse3.IsSupported ? Ssse3.Shuffle(bytes, indices)
+        : AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.VectorTableLookup(bytes, indices)
+        : Vector128.Shuffle(bytes, indices);
+
+    // Channel `at` (0..3) of four 32-bit pixels into 16-bit lanes 0..3 (low) or 4..7 (high); 0x80 picks zero.
+    private static Vector128<byte> ChannelIndices(int at, bool high)
+    {
+        Span<byte> indices = stackalloc byte[16];
+        indices.Fill(0x80);
+        for (int i = 0; i < 4; i++)
+            indices[(high ? 8 : 0) + 2 * i] = (byte)(4 * i + at);
+        return Vector128.Create<byte>(indices);
+    }
+
+    /// <summary>
+    /// Sixteen pixels of two rows per step: each channel is picked into 16-bit lanes (two shuffles and an OR per
+    /// eight pixels), so luma takes 16-bit multiplies over eight lanes (66·255 + 129·255 + 25·255 + 128 fits in 16
+    /// unsigned bits); chroma, a quarter of the work, stays in 32-bit lanes. The formula is the scalar one, so the
+    /// bytes are identical (a unit test compares them).
+    /// </summary>
+    private static void FromRgb32Picked(byte* src, int stride, int width, int height, int redAt, int blueAt,
+        byte* y, int yStride, byte* u, int uStride, byte* v, int vStride)
+    {
+        if (DisablePicking)
+        {
+            FromRgb32Vector(src, stride, width, height, redAt * 8, blueAt * 8, y, yStride, u, uStride, v, vStride);
+            return;
+        }
+        Vector128<byte> rLow = ChannelIndices(redAt, false), rHigh = ChannelIndices(redAt, true);
+        Vector128<byte> gLow = ChannelIndices(1, false), gHigh = ChannelIndices(1, true);
+        Vector128<byte> bLow = ChannelIndices(blueAt, false), bHigh = ChannelIndices(blueAt, true);
+        int pickedWidth = width & ~15;
+        for (int row = 0; row < height; row += 2)
+        {
+            byte* p0 = src + (long)row * stride;
+            byte* p1 = p0 + stride;
+            byte* y0 = y + (long)row * yStride;
+            byte* y1 = y0 + yStride;
+            byte* uRow = u + (long)(row / 2) * uStride;
+            byte* vRow = v + (long)(row / 2) * vStride;
+            int col = 0;
+            for (; col < pickedWidth; col += 16)
+            {
+                var a0 = Vector128.Load(p0 + col * 4);
+                var b0 = Vector128.Load(p0 + col * 4 + 16);
+                var c0 = Vector128.Load(p0 + col * 4 + 32);
+                var d0 = Vector128.Load(p0 + col * 4 + 48);
+                var a1 = Vector128.Load(p1 + col * 4);
+                var b1 = Vector128.Load(p1 + col * 4 + 16);
+                var c1 = Vector128.Load(p1 + col * 4 + 32);
+                var d1 = Vector128.Load(p1 + col * 4 + 48);
+                // Pixels 0..7 and 8..15 of each row, one channel per vector of eight 16-bit lanes.
+                var r00 = (Pick(a0, rLow) | Pick(b0, rHigh)).AsUInt16(); var r01 = (Pick(c0, rLow) | Pick(d0, rHigh)).AsUInt16();
+                var g00 = (Pick(a0, gLow) | Pick(b0, gHigh)).AsUInt16(); var g01 = (Pick(c0, gLow) | Pick(d0, gHigh)).AsUInt16();
+                var b00 = (Pick(a0, bLow) | Pick(b0, bHigh)).AsUInt16(); var b01 = (Pick(c0, bLow) | Pick(d0, bHigh)).AsUInt16();
+                var r10 = (Pick(a1, rLow) | Pick(b1, rHigh)).AsUInt16(); var r11 = (Pick(c1, rLow) | Pick(d1, rHigh)).AsUInt16();
+                var g10 = (Pick(a1, gLow) | Pick(b1, gHigh)).AsUInt16(); var g11 = (Pick(c1, gLow) | Pick(d1, gHigh)).AsUInt16();
+                var b10 = (Pick(a1, bLow) | Pick(b1, bHigh)).AsUInt16(); var b11 = (Pick(c1, bLow) | Pick(d1, bHigh)).AsUInt16();
+                Vector128.Narrow(Luma16(r00, g00, b00), Luma16(r01, g01, b01)).Store(y0 + col);
+                Vector128.Narrow(Luma16(r10, g10, b10), Luma16(r11, g11, b11)).Store(y1 + col);
+                // Column sums (≤ 510) per pixel, then neighbouring pairs: four 32-bit sums of four per vector.
+                var rs0 = PairSums16(r00 + r10); var rs1 = PairSums16(r01 + r11);
+                var gs0 = PairSums16(g00 + g10); var gs1 = PairSums16(g01 + g11);
+                var bs0 = PairSums16(b00 + b10); var bs1 = PairSums16(b01 + b11);
+                *(ulong*)(uRow + (col >> 1)) = Bytes(ChromaU(rs0, gs0, bs0), ChromaU(rs1, gs1, bs1)).AsUInt64().ToScalar();
+                *(ulong*)(vRow + (col >> 1)) = Bytes(ChromaV(rs0, gs0, bs0), ChromaV(rs1, gs1, bs1)).AsUInt64().ToScalar();
+            }
+            if (col < width)
+                FromRgb32Vector(p0 + col * 4, stride, width - col, 2, redAt * 8, blueAt * 8, y0 + col, yStride, uRow + col / 2, uStride, vRow + col / 2, vStride);
+        }
+    }
+
+    private static Vector128<ushort> Luma16(Vector128<ushort> r, Vector128<ushort> g, Vector128<ushort> b) =>
+        Vector128.ShiftRightLogical(r * (ushort)66 + g * (ushort)129 + b * (ushort)25 + Vector128.Create((ushort)128), 8) + Vector128.Create((ushort)16);
+
+    private static Vector128<int> PairSums16(Vector128<ushort> sums)
+    {
+        var pairs = sums.AsInt32();
+        return (pairs & Vector128.Create(0xFFFF)) + Vector128.ShiftRightLogical(pairs, 16);
+    }
+
+    // Sums of four: the >> 10 folds the /4 into the coefficient shift.
+    private static Vector128<int> ChromaU(Vector128<int> rs, Vector128<int> gs, Vector128<int> bs) =>
+        Vector128.ShiftRightArithmetic(rs * -38 + gs * -74 + bs * 112 + Vector128.Create(512), 10) + Vector128.Create(128);
+
+    private static Vector128<int> ChromaV(Vector128<int> rs, Vector128<int> gs, Vector128<int> bs) =>
+        Vector128.ShiftRightArithmetic(rs * 112 + gs * -94 + bs * -18 + Vector128.Create(512), 10) + Vector128.Create(128);
+
+    /// <summary>
     /// Eight pixels of two rows per step in 32-bit lanes (SSE2 / NEON): the same integer formula as the scalar
     /// path, so both give identical bytes. Pixels are little-endian words: red and blue at the given shifts.
     /// </summary>
@@ -111,9 +246,8 @@ public static unsafe class I420Converter
                 var rs = PairSums(r00 + r10, r01 + r11);
                 var gs = PairSums(g00 + g10, g01 + g11);
                 var bs = PairSums(b00 + b10, b01 + b11);
-                // Sums of four: the >> 10 folds the /4 into the coefficient shift.
-                var cu = Vector128.ShiftRightArithmetic(rs * -38 + gs * -74 + bs * 112 + Vector128.Create(512), 10) + Vector128.Create(128);
-                var cv = Vector128.ShiftRightArithmetic(rs * 112 + gs * -94 + bs * -18 + Vector128.Create(512), 10) + Vector128.Create(128);
+                var cu = ChromaU(rs, gs, bs);
+                var cv = ChromaV(rs, gs, bs);
                 *(uint*)(uRow + (col >> 1)) = Bytes(cu, cu).AsUInt32().ToScalar();
                 *(uint*)(vRow + (col >> 1)) = Bytes(cv, cv).AsUInt32().ToScalar();
             }

@@ -64,6 +64,16 @@ public class Arm64DeviceTests
         Directory.Delete(root, recursive: true);
     }
 
+    /// <summary>The shipped arm64 binary converts screen pixels with NEON, and every byte matches the scalar formula.</summary>
+    [Test]
+    public async Task The_arm64_binary_converts_bgrx_with_neon_bit_exact_with_the_scalar_formula()
+    {
+        var (code, output) = await ChildProcess.RunAsync("qemu-aarch64-static", ["-L", Tools.Arm64Sysroot, Tools.BinArm64, "screen", "bench", "convert", "2"],
+            timeout: TimeSpan.FromMinutes(3));
+        await Assert.That(output).Contains("NEON tbl, 16-bit luma").And.Contains("bit-exact with the scalar formula");
+        await Assert.That(code).IsEqualTo(0).Because(output);
+    }
+
     private static async Task Run(string file, params string[] args)
     {
         var (code, output) = await ChildProcess.RunAsync(file, args);

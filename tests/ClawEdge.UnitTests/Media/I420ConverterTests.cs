@@ -38,24 +38,44 @@ public class I420ConverterTests
     }
 
     [Test]
-    [Arguments(PixelFormat.Bgrx32)]
-    [Arguments(PixelFormat.Rgbx32)]
-    public async Task Vector_path_matches_the_formula_including_a_ragged_edge(PixelFormat format)
+    [Arguments(PixelFormat.Bgrx32, 38, false)] // 38 = 2 picked steps of 16 + 6 scalar columns
+    [Arguments(PixelFormat.Rgbx32, 38, false)]
+    [Arguments(PixelFormat.Bgrx32, 26, false)] // 16 picked + 8 in 32-bit lanes + 2 scalar
+    [Arguments(PixelFormat.Rgbx32, 26, false)]
+    [Arguments(PixelFormat.Bgrx32, 38, true)]  // the 32-bit-lane path alone: 4 steps of 8 + 6 scalar
+    [Arguments(PixelFormat.Rgbx32, 38, true)]
+    [NotInParallel(nameof(I420Converter.DisablePicking))]
+    public async Task Vector_paths_match_the_formula_including_a_ragged_edge(PixelFormat format, int width, bool noPicking)
     {
-        const int width = 38, height = 6; // 38 = 9 vector steps of 4 + 2 scalar columns
+        const int height = 6;
         var pixels = new byte[width * height * 4];
         new Random(7).NextBytes(pixels);
+        // The extremes too: white, black, pure red and blue (where 16-bit luma would overflow if it could).
+        foreach (var (at, value) in new[] { (0, 0xFF), (1, 0x00), (2, 0x7F) })
+            pixels.AsSpan(at * 64, 64).Fill((byte)value);
         var (ey, eu, ev) = Reference(pixels, width, height, format == PixelFormat.Bgrx32);
         var y = new byte[ey.Length];
         var u = new byte[eu.Length];
         var v = new byte[ev.Length];
-        unsafe
+        I420Converter.DisablePicking = noPicking;
+        try
         {
-            fixed (byte* py = y, pu = u, pv = v)
-                I420Converter.Convert(new Frame(pixels, width, height, width * 4, format, TimeSpan.Zero, 0), width, height, py, width, pu, width / 2, pv, width / 2);
+            unsafe
+            {
+                fixed (byte* py = y, pu = u, pv = v)
+                    I420Converter.Convert(new Frame(pixels, width, height, width * 4, format, TimeSpan.Zero, 0), width, height, py, width, pu, width / 2, pv, width / 2);
+            }
+        }
+        finally
+        {
+            I420Converter.DisablePicking = false;
         }
         await Assert.That(Convert.ToHexString(y)).IsEqualTo(Convert.ToHexString(ey));
         await Assert.That(Convert.ToHexString(u)).IsEqualTo(Convert.ToHexString(eu));
         await Assert.That(Convert.ToHexString(v)).IsEqualTo(Convert.ToHexString(ev));
     }
+
+    [Test]
+    public async Task This_machine_takes_the_byte_picking_path() =>
+        await Assert.That(I420Converter.BytePicking).IsTrue().Because("SSSE3 is in the x86-64-v2 baseline; NEON on every arm64");
 }
