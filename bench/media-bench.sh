@@ -24,14 +24,21 @@ sleep 1
 
 echo "## unpaced, $FRAMES frames after 10 warm-up frames"
 for enc in libx264 mjpeg; do DISPLAY=$D "$BIN" screen bench grab "$enc" "$FRAMES" || true; done
-/usr/bin/time -f "ffmpeg x11grab + libx264 ultrafast/zerolatency, $FRAMES frames: %e s wall, %U+%S s CPU, %M KB max RSS" \
-  ffmpeg -v error -y -f x11grab -framerate 1000 -video_size 1920x1080 -i "$D" -frames:v "$FRAMES" \
-  -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p "$work/ff.mp4"
+# FFmpeg's default frame-rate mode makes a constant 1000 fps out of x11grab's timestamps: when grabs are slower than
+# that it repeats frames instead of grabbing (its "dup" count), so its first figure encodes copies, not the screen.
+# `-fps_mode passthrough` gives every grab to the encoder once: the like-for-like figure. Both are printed.
+# -draw_mouse 0 everywhere: the node does not draw the pointer either.
+for mode in cfr passthrough; do
+  /usr/bin/time -f "ffmpeg x11grab + libx264 ultrafast/zerolatency, fps_mode $mode, $FRAMES frames: %e s wall, %U+%S s CPU, %M KB max RSS" \
+    ffmpeg -v error -nostdin -progress "$work/progress-$mode" -y -f x11grab -draw_mouse 0 -framerate 1000 -video_size 1920x1080 -i "$D" \
+    -frames:v "$FRAMES" -fps_mode "$mode" -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p "$work/ff.mp4"
+  echo "  frames FFmpeg repeated instead of grabbing: $(grep '^dup_frames=' "$work/progress-$mode" | tail -1 | cut -d= -f2)"
+done
 
 echo "## paced, $SECONDS_LONG s at 10 fps"
 DISPLAY=$D /usr/bin/time -f "  (time: %M KB max RSS)" "$BIN" screen bench record libx264 "$SECONDS_LONG" 10
 /usr/bin/time -f "ffmpeg x11grab + libx264, $SECONDS_LONG s at 10 fps: %U+%S s CPU, %M KB max RSS" \
-  ffmpeg -v error -y -f x11grab -framerate 10 -video_size 1920x1080 -i "$D" -t "$SECONDS_LONG" \
+  ffmpeg -v error -y -f x11grab -draw_mouse 0 -framerate 10 -video_size 1920x1080 -i "$D" -t "$SECONDS_LONG" \
   -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p "$work/ff60.mp4"
 echo "ffmpeg file: $(stat -c %s "$work/ff60.mp4") bytes"
 

@@ -126,6 +126,11 @@ public static unsafe class I420Converter
         ? (Ssse3.IsSupported ? "SSSE3 pshufb, 16-bit luma" : "NEON tbl, 16-bit luma")
         : Vector128.IsHardwareAccelerated ? "Vector128, 32-bit lanes" : "scalar";
 
+    /// <summary>Whether this build may use AVX2, and whether the CPU has it (CPUID leaf 7, EBX bit 5), for bench output.</summary>
+    public static string Avx2State => X86Base.IsSupported
+        ? $"AVX2 in this CPU: {((X86Base.CpuId(7, 0).Ebx & (1 << 5)) != 0 ? "yes" : "no")}, usable by this build: {(Avx2.IsSupported ? "yes" : "no")}"
+        : "no x86";
+
     /// <summary>Tests turn the picking path off to compare it with the 32-bit one on the same machine.</summary>
     internal static bool DisablePicking;
 

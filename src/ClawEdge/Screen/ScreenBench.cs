@@ -82,7 +82,7 @@ public static class ScreenBench
         double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds / frames;
         bool exact = I420Converter.MatchesScalar(new Frame(pixels, w, h, w * 4, PixelFormat.Bgrx32, TimeSpan.Zero, 0));
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"BGRX → I420 1920x1080: {ms:F2} ms per frame ({I420Converter.PathName}), {(exact ? "bit-exact with" : "DIFFERS from")} the scalar formula"));
+            $"BGRX → I420 1920x1080: {ms:F2} ms per frame ({I420Converter.PathName}; {I420Converter.Avx2State}), {(exact ? "bit-exact with" : "DIFFERS from")} the scalar formula"));
         return exact ? 0 : 1;
     }
 
