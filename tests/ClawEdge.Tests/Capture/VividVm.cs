@@ -55,6 +55,44 @@ public sealed class VividVm
         try { Directory.Delete(_workDir, recursive: true); } catch (IOException) { }
     }
 
+    /// <summary>
+    /// Boots the VM with <paramref name="guestSetup"/> followed by a <see cref="GuestShell"/> loop, and runs
+    /// <paramref name="drive"/> once the setup is done: the host interleaves gateway calls with shell steps in the
+    /// guest. Returns the VM after it powered off (the caller reads its /out and deletes it). Whatever fails while the
+    /// VM is gone fails with what the VM printed; a VM still up when <paramref name="drive"/> throws is stopped.
+    /// </summary>
+    public static async Task<VividVm> RunWithShellAsync(string guestSetup, IEnumerable<string> bins, IEnumerable<string> launcherOptions,
+        TimeSpan guestTimeout, Func<GuestShell, Task> drive)
+    {
+        await using var shell = new GuestShell();
+        var vmTask = RunAsync(guestSetup + GuestShell.GuestLoop, bins, [], guestTimeout,
+            launcherOptions: [.. launcherOptions, "--forward", $"{GuestShell.GuestPort}={shell.Port}"]);
+        VividVm? vm = null;
+        try
+        {
+            var ready = shell.ReadyAsync(TimeSpan.FromMinutes(4));
+            if (await Task.WhenAny(ready, vmTask) == vmTask)
+                throw new InvalidOperationException($"the VM ended before its shell came up:\n{(await vmTask).Diagnostics()}");
+            await ready;
+            await drive(shell);
+            await shell.ExitAsync();
+            vm = await vmTask;
+            return vm;
+        }
+        catch (Exception e) when (vm is null && vmTask.IsCompleted)
+        {
+            throw new InvalidOperationException($"{e.Message}\n{(await vmTask).Diagnostics()}", e);
+        }
+        finally
+        {
+            if (vm is null && !vmTask.IsCompleted)
+            {
+                await shell.ExitAsync();
+                try { (await vmTask.WaitAsync(TimeSpan.FromMinutes(2))).Delete(); } catch (Exception) { }
+            }
+        }
+    }
+
     /// <summary>Boots the VM, runs <paramref name="guestScript"/> (busybox sh, cwd /out) and waits for power-off.</summary>
     /// <param name="bins">Executables to carry in (with their libraries and the .so files beside them); on the guest PATH.</param>
     /// <param name="needsOf">Libraries whose own dependencies the guest needs (one a binary embeds and loads from memory).</param>

@@ -95,7 +95,6 @@ public class GpioVmTests
             echo $! > /tmp/node.pid
 
             """);
-        s.Append(GuestShell.GuestLoop);
         return s.ToString();
     }
 
@@ -119,11 +118,10 @@ public class GpioVmTests
             deviceId = await host.ConnectAndApproveAsync(gateway);
             await host.StopAsync();
         }
-        await using var shell = new GuestShell();
         var options = new List<string>
         {
             "--insmod", "gpio_sim", "--insmod", "i2c_stub chip_addr=0x76,0x77,0x23,0x48,0x44", "--insmod", "i2c_dev",
-            "--forward", $"18789={gateway.Port}", "--forward", $"{GuestShell.GuestPort}={shell.Port}",
+            "--forward", $"18789={gateway.Port}",
             "--lib", "libssl.so.3",
             "--env", $"NODE_NAME={EdgeNode.DisplayNameFor(stateDir)}",
             "--env", $"OPENCLAW_GATEWAY_TOKEN={RealGateway.Token}",
@@ -133,104 +131,95 @@ public class GpioVmTests
             options.AddRange(["--env", $"{k}={v}"]);
         foreach (string file in Directory.GetFiles(stateDir))
             options.AddRange(["--file", $"{file}:/state/{Path.GetFileName(file)}"]);
-
-        var vmTask = VividVm.RunAsync(GuestSetup(), [Tools.BinX64], [], TimeSpan.FromMinutes(5), launcherOptions: options);
-        VividVm? vm = null;
         try
         {
-            var ready = shell.ReadyAsync(TimeSpan.FromMinutes(4));
-            if (await Task.WhenAny(ready, vmTask) == vmTask)
-                throw new InvalidOperationException($"the VM ended before its shell came up:\n{(await vmTask).Diagnostics()}");
-            await ready;
-            await gateway.WaitForNodeAsync(deviceId, n => (bool?)n["connected"] == true, TimeSpan.FromMinutes(2));
-
-            // Outputs start at their safe level even with the sim pulling the line up.
-            await Assert.That(await shell.RunAsync($"cat {Sim}/sim_gpio3/value")).IsEqualTo("0");
-            var write = await EdgeNode.InvokeAsync(gateway, deviceId, "gpio.write", """{"pin":3,"level":1}""");
-            await Assert.That((int?)Payload(write)["level"]).IsEqualTo(1);
-            await Assert.That(await shell.RunAsync($"cat {Sim}/sim_gpio3/value")).IsEqualTo("1");
-
-            await shell.RunAsync($"echo pull-up > {Sim}/sim_gpio5/pull");
-            await Assert.That((int?)Payload(await EdgeNode.InvokeAsync(gateway, deviceId, "gpio.read", """{"pin":"door"}"""))["level"]).IsEqualTo(1);
-            await shell.RunAsync($"echo pull-down > {Sim}/sim_gpio5/pull");
-            await Assert.That((int?)Payload(await EdgeNode.InvokeAsync(gateway, deviceId, "gpio.read", """{"pin":5}"""))["level"]).IsEqualTo(0);
-
-            // gpio.wait sleeps until the sim makes an edge: toggle the pull until the pending wait answers.
-            var wait = EdgeNode.InvokeAsync(gateway, deviceId, "gpio.wait", """{"pin":"door","edge":"rising","timeoutMs":25000}""", timeoutMs: 30000);
-            for (int i = 0; !wait.IsCompleted && i < 40; i++)
+            var vm = await VividVm.RunWithShellAsync(GuestSetup(), [Tools.BinX64], options, TimeSpan.FromMinutes(5), async shell =>
             {
-                await shell.RunAsync($"echo pull-up > {Sim}/sim_gpio5/pull; usleep 300000; echo pull-down > {Sim}/sim_gpio5/pull");
-                await Task.WhenAny(wait, Task.Delay(700));
+                await gateway.WaitForNodeAsync(deviceId, n => (bool?)n["connected"] == true, TimeSpan.FromMinutes(2));
+
+                // Outputs start at their safe level even with the sim pulling the line up.
+                await Assert.That(await shell.RunAsync($"cat {Sim}/sim_gpio3/value")).IsEqualTo("0");
+                var write = await EdgeNode.InvokeAsync(gateway, deviceId, "gpio.write", """{"pin":3,"level":1}""");
+                await Assert.That((int?)Payload(write)["level"]).IsEqualTo(1);
+                await Assert.That(await shell.RunAsync($"cat {Sim}/sim_gpio3/value")).IsEqualTo("1");
+
+                await shell.RunAsync($"echo pull-up > {Sim}/sim_gpio5/pull");
+                await Assert.That((int?)Payload(await EdgeNode.InvokeAsync(gateway, deviceId, "gpio.read", """{"pin":"door"}"""))["level"]).IsEqualTo(1);
+                await shell.RunAsync($"echo pull-down > {Sim}/sim_gpio5/pull");
+                await Assert.That((int?)Payload(await EdgeNode.InvokeAsync(gateway, deviceId, "gpio.read", """{"pin":5}"""))["level"]).IsEqualTo(0);
+
+                // gpio.wait sleeps until the sim makes an edge: toggle the pull until the pending wait answers.
+                var wait = EdgeNode.InvokeAsync(gateway, deviceId, "gpio.wait", """{"pin":"door","edge":"rising","timeoutMs":25000}""", timeoutMs: 30000);
+                for (int i = 0; !wait.IsCompleted && i < 40; i++)
+                {
+                    await shell.RunAsync($"echo pull-up > {Sim}/sim_gpio5/pull; usleep 300000; echo pull-down > {Sim}/sim_gpio5/pull");
+                    await Task.WhenAny(wait, Task.Delay(700));
+                }
+                var edge = Payload(await wait);
+                await Assert.That((bool)edge["timedOut"]!).IsFalse();
+                await Assert.That((string?)edge["edge"]).IsEqualTo("rising");
+                await Assert.That((int?)edge["level"]).IsEqualTo(1);
+                await Assert.That(Math.Abs((long)edge["timestamp"]! - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).IsLessThan(120_000L);
+                var quiet = Payload(await EdgeNode.InvokeAsync(gateway, deviceId, "gpio.wait", """{"pin":"door","edge":"both","timeoutMs":200}"""));
+                await Assert.That((bool)quiet["timedOut"]!).IsTrue();
+
+                // Clear errors, and the node stays connected through them.
+                var (undeclaredCode, undeclared) = await Invoke(gateway, deviceId, "gpio.write", """{"pin":22,"level":1}""");
+                await Assert.That(undeclaredCode).IsNotEqualTo(0);
+                await Assert.That(undeclared).Contains("INVALID_REQUEST").And.Contains("Gpio:Pins:22");
+                var (_, toInput) = await Invoke(gateway, deviceId, "gpio.write", """{"pin":"door","level":1}""");
+                await Assert.That(toInput).Contains("INVALID_REQUEST").And.Contains("Gpio:Pins:5:Mode is input");
+                var (_, busy) = await Invoke(gateway, deviceId, "gpio.read", """{"pin":"held"}""");
+                await Assert.That(busy).Contains("GPIO_BUSY").And.Contains("other-program");
+
+                var env = Payload(await EdgeNode.InvokeAsync(gateway, deviceId, "sensor.read", """{"id":"env"}"""));
+                await AssertBme280(env, Bme280Reference.ExampleAdcT, Bme280Reference.ExampleAdcP, HumidityAdc);
+                var (_, gone) = await Invoke(gateway, deviceId, "sensor.read", """{"id":"gone"}""");
+                await Assert.That(gone).Contains("SENSOR_UNAVAILABLE").And.Contains("no chip answers at 0x40");
+                var adc = Payload(await EdgeNode.InvokeAsync(gateway, deviceId, "adc.read", """{"channel":2}"""));
+                await Assert.That((int?)adc["raw"]).IsEqualTo(AdcCount);
+                await Assert.That((double?)adc["millivolts"]).IsEqualTo(AdcCount * 4096.0 / 32768);
+
+                // SIGTERM: the relay goes to its safe level (0) before the process exits and releases the line (then the
+                // sim's pull-up shows 1 again). A sampler records the sysfs value throughout.
+                // The node is the guest script's child, left unreaped: a zombie has released its lines, so "alive" is a
+                // process that is not Z. Builtins only in the loop, to sample fast.
+                string samples = await shell.RunAsync(
+                    "pid=$(cat /tmp/node.pid); alive() { read -r st < /proc/$pid/stat 2>/dev/null || return 1; case \"$st\" in *') Z '*) return 1;; esac; }; " +
+                    $"(while alive; do read v < {Sim}/sim_gpio3/value; echo $v; done > /tmp/samples) & " +
+                    "usleep 100000; kill -TERM $pid; while alive; do usleep 20000; done; usleep 300000; " +
+                    $"read v < {Sim}/sim_gpio3/value; echo after=$v; uniq /tmp/samples | tr '\\n' ' '", TimeSpan.FromSeconds(60));
+                await Assert.That(samples).Contains("after=1");
+                string sequence = samples[(samples.LastIndexOf('\n') + 1)..].Trim();
+                await Assert.That(sequence).StartsWith("1 0").Because($"sampled values of line 3 across the stop: {samples}");
+            });
+            try
+            {
+                await Assert.That(vm.Read("node.log")).Contains("gpio: outputs at their safe level: 3=0").And.Contains("stopped");
+
+                // The CLI in the guest, before the node ran.
+                await Assert.That(vm.Read("chip").Trim()).IsEqualTo("gpiochip0");
+                await AssertBme280(JsonNode.Parse(vm.Read("sensor-env.json"))!, Bme280Reference.ExampleAdcT, Bme280Reference.ExampleAdcP, HumidityAdc);
+                var baro = JsonNode.Parse(vm.Read("sensor-baro.json"))!;
+                await Assert.That((string?)baro["kind"]).IsEqualTo("bmp280");
+                await AssertBme280(baro, Bme280Reference.ExampleAdcT + 4000, Bme280Reference.ExampleAdcP - 20000, null);
+                await Assert.That((double?)JsonNode.Parse(vm.Read("sensor-light.json"))!["values"]!["lux"]).IsEqualTo(Math.Round(LightCount / 1.2, 2));
+                await Assert.That((double?)JsonNode.Parse(vm.Read("sensor-adc.json"))!["values"]!["ain0Millivolts"]).IsEqualTo(AdcCount * 4096.0 / 32768);
+                await Assert.That(vm.Read("sensor-rh.err")).Contains("SMBus only");
+                await Assert.That(vm.Read("sensor-gone.err")).Contains("no chip answers at 0x40 on /dev/i2c-0");
+                await Assert.That(vm.Read("read-door-up").Trim()).IsEqualTo("1");
+                await Assert.That(vm.Read("read-door-down").Trim()).IsEqualTo("0");
+                await Assert.That(vm.Read("read-held")).Contains("held by another program").And.Contains("other-program");
+                var held = JsonNode.Parse(vm.Read("list.json"))!.AsArray().First(e => (string?)e!["pin"] == "6")!;
+                await Assert.That((string?)held["consumer"]).IsEqualTo("other-program");
             }
-            var edge = Payload(await wait);
-            await Assert.That((bool)edge["timedOut"]!).IsFalse();
-            await Assert.That((string?)edge["edge"]).IsEqualTo("rising");
-            await Assert.That((int?)edge["level"]).IsEqualTo(1);
-            await Assert.That(Math.Abs((long)edge["timestamp"]! - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).IsLessThan(120_000L);
-            var quiet = Payload(await EdgeNode.InvokeAsync(gateway, deviceId, "gpio.wait", """{"pin":"door","edge":"both","timeoutMs":200}"""));
-            await Assert.That((bool)quiet["timedOut"]!).IsTrue();
-
-            // Clear errors, and the node stays connected through them.
-            var (undeclaredCode, undeclared) = await Invoke(gateway, deviceId, "gpio.write", """{"pin":22,"level":1}""");
-            await Assert.That(undeclaredCode).IsNotEqualTo(0);
-            await Assert.That(undeclared).Contains("INVALID_REQUEST").And.Contains("Gpio:Pins:22");
-            var (_, toInput) = await Invoke(gateway, deviceId, "gpio.write", """{"pin":"door","level":1}""");
-            await Assert.That(toInput).Contains("INVALID_REQUEST").And.Contains("Gpio:Pins:5:Mode is input");
-            var (_, busy) = await Invoke(gateway, deviceId, "gpio.read", """{"pin":"held"}""");
-            await Assert.That(busy).Contains("GPIO_BUSY").And.Contains("other-program");
-
-            var env = Payload(await EdgeNode.InvokeAsync(gateway, deviceId, "sensor.read", """{"id":"env"}"""));
-            await AssertBme280(env, Bme280Reference.ExampleAdcT, Bme280Reference.ExampleAdcP, HumidityAdc);
-            var (_, gone) = await Invoke(gateway, deviceId, "sensor.read", """{"id":"gone"}""");
-            await Assert.That(gone).Contains("SENSOR_UNAVAILABLE").And.Contains("no chip answers at 0x40");
-            var adc = Payload(await EdgeNode.InvokeAsync(gateway, deviceId, "adc.read", """{"channel":2}"""));
-            await Assert.That((int?)adc["raw"]).IsEqualTo(AdcCount);
-            await Assert.That((double?)adc["millivolts"]).IsEqualTo(AdcCount * 4096.0 / 32768);
-
-            // SIGTERM: the relay goes to its safe level (0) before the process exits and releases the line (then the
-            // sim's pull-up shows 1 again). A sampler records the sysfs value throughout.
-            // The node is the guest script's child, left unreaped: a zombie has released its lines, so "alive" is a
-            // process that is not Z. Builtins only in the loop, to sample fast.
-            string samples = await shell.RunAsync(
-                "pid=$(cat /tmp/node.pid); alive() { read -r st < /proc/$pid/stat 2>/dev/null || return 1; case \"$st\" in *') Z '*) return 1;; esac; }; " +
-                $"(while alive; do read v < {Sim}/sim_gpio3/value; echo $v; done > /tmp/samples) & " +
-                "usleep 100000; kill -TERM $pid; while alive; do usleep 20000; done; usleep 300000; " +
-                $"read v < {Sim}/sim_gpio3/value; echo after=$v; uniq /tmp/samples | tr '\\n' ' '", TimeSpan.FromSeconds(60));
-            await Assert.That(samples).Contains("after=1");
-            string sequence = samples[(samples.LastIndexOf('\n') + 1)..].Trim();
-            await Assert.That(sequence).StartsWith("1 0").Because($"sampled values of line 3 across the stop: {samples}");
-            await shell.ExitAsync();
-            vm = await vmTask;
-            await Assert.That(vm.Read("node.log")).Contains("gpio: outputs at their safe level: 3=0").And.Contains("stopped");
-
-            // The CLI in the guest, before the node ran.
-            await Assert.That(vm.Read("chip").Trim()).IsEqualTo("gpiochip0");
-            await AssertBme280(JsonNode.Parse(vm.Read("sensor-env.json"))!, Bme280Reference.ExampleAdcT, Bme280Reference.ExampleAdcP, HumidityAdc);
-            var baro = JsonNode.Parse(vm.Read("sensor-baro.json"))!;
-            await Assert.That((string?)baro["kind"]).IsEqualTo("bmp280");
-            await AssertBme280(baro, Bme280Reference.ExampleAdcT + 4000, Bme280Reference.ExampleAdcP - 20000, null);
-            await Assert.That((double?)JsonNode.Parse(vm.Read("sensor-light.json"))!["values"]!["lux"]).IsEqualTo(Math.Round(LightCount / 1.2, 2));
-            await Assert.That((double?)JsonNode.Parse(vm.Read("sensor-adc.json"))!["values"]!["ain0Millivolts"]).IsEqualTo(AdcCount * 4096.0 / 32768);
-            await Assert.That(vm.Read("sensor-rh.err")).Contains("SMBus only");
-            await Assert.That(vm.Read("sensor-gone.err")).Contains("no chip answers at 0x40 on /dev/i2c-0");
-            await Assert.That(vm.Read("read-door-up").Trim()).IsEqualTo("1");
-            await Assert.That(vm.Read("read-door-down").Trim()).IsEqualTo("0");
-            await Assert.That(vm.Read("read-held")).Contains("held by another program").And.Contains("other-program");
-            var held = JsonNode.Parse(vm.Read("list.json"))!.AsArray().First(e => (string?)e!["pin"] == "6")!;
-            await Assert.That((string?)held["consumer"]).IsEqualTo("other-program");
-        }
-        catch (Exception) when (vm is null && vmTask.IsCompleted)
-        {
-            throw new InvalidOperationException((await vmTask).Diagnostics());
+            finally
+            {
+                vm.Delete();
+            }
         }
         finally
         {
-            if (vm is null && !vmTask.IsCompleted)
-            {
-                await shell.ExitAsync();
-                try { vm = await vmTask.WaitAsync(TimeSpan.FromMinutes(2)); } catch (Exception) { }
-            }
-            vm?.Delete();
             try { Directory.Delete(stateDir, recursive: true); } catch (IOException) { }
         }
     }

@@ -37,19 +37,9 @@ public sealed class ToneDevice : IDisposable
     public static ToneDevice Create()
     {
         var device = new ToneDevice(Tools.TempDir("tone"));
-        const int rate = 48_000;
-        var samples = new byte[(int)(Length * rate) * 2];
-        for (int i = 0; i < samples.Length / 2; i++)
-        {
-            double t = i / (double)rate;
-            double value = t < ToneEnds ? Math.Sin(2 * Math.PI * 1000 * t)
-                : t < SecondToneStarts ? 0
-                : Math.Sin(2 * Math.PI * 440 * t);
-            short s = (short)Math.Round(value * 12_000);
-            samples[2 * i] = (byte)s;
-            samples[2 * i + 1] = (byte)(s >> 8);
-        }
-        File.WriteAllBytes(device.ToneFile, samples);
+        File.WriteAllBytes(device.ToneFile, S16(Length, t => t < ToneEnds ? Math.Sin(2 * Math.PI * 1000 * t)
+            : t < SecondToneStarts ? 0
+            : Math.Sin(2 * Math.PI * 440 * t)));
         // Self-contained: the null slave is declared inline, so nothing of the system's alsa.conf is needed.
         File.WriteAllText(device.ConfigPath, $$"""
             pcm.{{Name}} {
@@ -61,6 +51,20 @@ public sealed class ToneDevice : IDisposable
             }
             """);
         return device;
+    }
+
+    /// <summary><paramref name="wave"/> (−1..1 at time t in s) as raw 16-bit little-endian mono at 48 kHz, at 12 000 peak.</summary>
+    public static byte[] S16(double seconds, Func<double, double> wave)
+    {
+        const int rate = 48_000;
+        var bytes = new byte[(int)(seconds * rate) * 2];
+        for (int i = 0; i < bytes.Length / 2; i++)
+        {
+            short s = (short)Math.Round(wave(i / (double)rate) * 12_000);
+            bytes[2 * i] = (byte)s;
+            bytes[2 * i + 1] = (byte)(s >> 8);
+        }
+        return bytes;
     }
 
     public void Dispose()

@@ -1,5 +1,4 @@
 using ClawEdge.Tests.Capture;
-using ClawEdge.Tests.Gpio;
 using ClawEdge.Tests.Interop;
 
 namespace ClawEdge.Tests.Media;
@@ -12,8 +11,6 @@ namespace ClawEdge.Tests.Media;
 /// </summary>
 public class ClipAudioVmTests
 {
-    private const int Rate = 48_000;
-
     /// <summary>Each second: 1 kHz for 0.5 s, silence for 0.2 s, 440 Hz for 0.3 s — edges a lost or doubled period shifts.</summary>
     private const double Period = 1.0, ToneEnds = 0.5, SecondToneStarts = 0.7;
 
@@ -32,21 +29,12 @@ public class ClipAudioVmTests
         ["CLAWEDGE_Camera__TestPatternFps"] = "15",
     };
 
-    private static byte[] PeriodicTone(double seconds)
+    private static byte[] PeriodicTone(double seconds) => ToneDevice.S16(seconds, t => (t % Period) switch
     {
-        var bytes = new byte[(int)(seconds * Rate) * 2];
-        for (int i = 0; i < bytes.Length / 2; i++)
-        {
-            double t = i / (double)Rate, phase = t % Period;
-            double value = phase < ToneEnds ? Math.Sin(2 * Math.PI * 1000 * t)
-                : phase < SecondToneStarts ? 0
-                : Math.Sin(2 * Math.PI * 440 * t);
-            short s = (short)Math.Round(value * 12_000);
-            bytes[2 * i] = (byte)s;
-            bytes[2 * i + 1] = (byte)(s >> 8);
-        }
-        return bytes;
-    }
+        < ToneEnds => Math.Sin(2 * Math.PI * 1000 * t),
+        < SecondToneStarts => 0,
+        _ => Math.Sin(2 * Math.PI * 440 * t),
+    });
 
     [Test]
     public async Task A_clip_from_snd_aloop_through_the_real_gateway_has_the_tone_with_no_sample_lost()
@@ -64,11 +52,10 @@ public class ClipAudioVmTests
         // Longer than the guest lives: aplay must still be playing when the clip is asked for.
         await File.WriteAllBytesAsync(Path.Combine(inputs, "tone.s16"), PeriodicTone(180));
 
-        await using var shell = new GuestShell();
         var options = new List<string>
         {
             "--insmod", "snd_aloop pcm_substreams=1",
-            "--forward", $"18789={gateway.Port}", "--forward", $"{GuestShell.GuestPort}={shell.Port}",
+            "--forward", $"18789={gateway.Port}",
             "--lib", "libssl.so.3", "--lib", "libasound.so.2", "--lib", "libopus.so.0", "--lib", "libx264.so.164",
             "--file", Path.Combine(inputs, "asound.conf"), "--file", Path.Combine(inputs, "tone.s16"),
             "--env", "ALSA_CONFIG_PATH=/in/asound.conf",
@@ -81,33 +68,34 @@ public class ClipAudioVmTests
             options.AddRange(["--env", $"{k}={v}"]);
         foreach (string file in Directory.GetFiles(stateDir))
             options.AddRange(["--file", $"{file}:/state/{Path.GetFileName(file)}"]);
-        string script = """
+        const string setup = """
             set -u
-            ls /dev/snd > /out/snd 2>&1
             aplay -q -D loopplay -t raw -f S16_LE -r 48000 -c 1 /in/tone.s16 > /out/aplay.log 2>&1 &
             chmod 700 /state; chmod 600 /state/*
             clawedge run --host 10.0.2.100 --port 18789 --state-dir /state --display-name "$NODE_NAME" > /out/node.log 2>&1 &
 
-            """ + GuestShell.GuestLoop;
-
-        var vmTask = VividVm.RunAsync(script, [Tools.BinX64, "/usr/bin/aplay"], [], TimeSpan.FromMinutes(6), launcherOptions: options);
-        VividVm? vm = null;
+            """;
         string? clip = null;
         try
         {
-            var ready = shell.ReadyAsync(TimeSpan.FromMinutes(4));
-            if (await Task.WhenAny(ready, vmTask) == vmTask)
-                throw new InvalidOperationException($"the VM ended before its shell came up:\n{(await vmTask).Diagnostics()}");
-            await ready;
-            await gateway.WaitForNodeAsync(deviceId, n => (bool?)n["connected"] == true, TimeSpan.FromMinutes(2));
+            var vm = await VividVm.RunWithShellAsync(setup, [Tools.BinX64, "/usr/bin/aplay"], options, TimeSpan.FromMinutes(6), async shell =>
+            {
+                await gateway.WaitForNodeAsync(deviceId, n => (bool?)n["connected"] == true, TimeSpan.FromMinutes(2));
+                var result = await gateway.CliJsonAsync("nodes", "camera", "clip", "--node", deviceId, "--device-id", "testpattern",
+                    "--duration", "3s", "--invoke-timeout", "90000");
+                clip = (string)result["file"]!["path"]!;
+                await Assert.That((bool)result["file"]!["hasAudio"]!).IsTrue().Because(await shell.RunAsync("cat /out/node.log /out/aplay.log"));
+            });
+            try
+            {
+                await Assert.That(vm.Read("node.log")).Contains("0 overrun(s), 0 ms lost");
+            }
+            finally
+            {
+                vm.Delete();
+            }
 
-            var result = await gateway.CliJsonAsync("nodes", "camera", "clip", "--node", deviceId, "--device-id", "testpattern",
-                "--duration", "3s", "--invoke-timeout", "90000");
-            clip = (string)result["file"]!["path"]!;
-            string log = await shell.RunAsync("cat /out/node.log /out/aplay.log");
-            await Assert.That((bool)result["file"]!["hasAudio"]!).IsTrue().Because(log);
-
-            var streams = await AudioProbe.StreamsAsync(clip);
+            var streams = await AudioProbe.StreamsAsync(clip!);
             await Assert.That(string.Join(',', streams.Select(s => s.Codec))).IsEqualTo("h264,opus");
             var (video, audio) = (streams[0], streams[1]);
             string tracks = $"video {video.Start:F3}+{video.Duration:F3} s, audio {audio.Start:F3}+{audio.Duration:F3} s";
@@ -115,11 +103,11 @@ public class ClipAudioVmTests
             await Assert.That(audio.Duration).IsEqualTo(3.0).Within(0.05).Because(tracks);
             await Assert.That(Math.Abs(audio.Duration - video.Duration)).IsLessThan(0.04).Because(tracks);
             await Assert.That(Math.Abs(audio.Start - video.Start)).IsLessThan(0.02).Because(tracks);
-            await Assert.That(await MediaProbe.DecodeErrorsAsync(clip)).IsEmpty();
+            await Assert.That(await MediaProbe.DecodeErrorsAsync(clip!)).IsEmpty();
 
             // Every edge of the tone sits on the one-second grid the first edge sets: a lost or repeated period, or a
             // wrong rate, moves the later ones off it.
-            string timeline = AudioProbe.Timeline(await AudioProbe.DecodeAudioAsync(clip));
+            string timeline = AudioProbe.Timeline(await AudioProbe.DecodeAudioAsync(clip!));
             var edges = Edges(timeline);
             string why = $"{tracks}; edges {string.Join(' ', edges.Select(e => $"{e.Kind}@{e.At:F3}"))}; timeline (5 ms): {timeline}";
             await Assert.That(edges.Count(e => e.Kind == "k>.")).IsGreaterThanOrEqualTo(2).Because(why);
@@ -132,22 +120,9 @@ public class ClipAudioVmTests
                 double cycles = (at - phase - offset) / Period;
                 await Assert.That(Math.Abs(cycles - Math.Round(cycles)) * Period).IsLessThan(0.04).Because(why);
             }
-            await shell.ExitAsync();
-            vm = await vmTask;
-            await Assert.That(vm.Read("node.log")).Contains("0 overrun(s), 0 ms lost");
-        }
-        catch (Exception) when (vm is null && vmTask.IsCompleted)
-        {
-            throw new InvalidOperationException((await vmTask).Diagnostics());
         }
         finally
         {
-            if (vm is null && !vmTask.IsCompleted)
-            {
-                await shell.ExitAsync();
-                try { vm = await vmTask.WaitAsync(TimeSpan.FromMinutes(2)); } catch (Exception) { }
-            }
-            vm?.Delete();
             if (clip is not null)
                 File.Delete(clip);
             try { Directory.Delete(stateDir, recursive: true); } catch (IOException) { }

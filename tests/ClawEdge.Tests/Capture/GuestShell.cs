@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
 
-namespace ClawEdge.Tests.Gpio;
+namespace ClawEdge.Tests.Capture;
 
 /// <summary>
 /// Runs shell steps inside the test VM while it runs, so the host can interleave them with gateway calls: the guest
