@@ -223,7 +223,7 @@ public sealed unsafe class V4l2M2mSession : IDisposable
             f.Pix.Field = V4l2Abi.FIELD_NONE;
             f.Pix.SizeImage = (uint)sizeImage;
         }
-        V4l2Io.Check(_fd, V4l2Abi.VIDIOC_S_FMT, &f, Path, type == _outputType ? "VIDIOC_S_FMT (raw)" : "VIDIOC_S_FMT (coded)");
+        Check(V4l2Abi.VIDIOC_S_FMT, &f, type == _outputType ? "VIDIOC_S_FMT (raw)" : "VIDIOC_S_FMT (coded)");
         uint got = MultiPlanar ? f.PixMp.PixelFormat : f.Pix.PixelFormat;
         if (got != fourcc)
             throw new CaptureException(CaptureError.Unsupported, $"{Path} refused {FourCc(fourcc)} (gave {FourCc(got)})");
@@ -244,7 +244,7 @@ public sealed unsafe class V4l2M2mSession : IDisposable
     {
         V4l2Format f = default;
         f.Type = _captureType;
-        V4l2Io.Check(_fd, V4l2Abi.VIDIOC_G_FMT, &f, Path, "VIDIOC_G_FMT (coded)");
+        Check(V4l2Abi.VIDIOC_G_FMT, &f, "VIDIOC_G_FMT (coded)");
         CodedFormat = MultiPlanar ? f.PixMp.PixelFormat : f.Pix.PixelFormat;
         CodedSizeImage = (int)(MultiPlanar ? f.PixMp.Plane0.SizeImage : f.Pix.SizeImage);
     }
@@ -261,7 +261,7 @@ public sealed unsafe class V4l2M2mSession : IDisposable
         parm.Capture.TimePerFrame.Denominator = (uint)Math.Round(fps * 1000);
         int errno = V4l2Io.Ioctl(_fd, V4l2Abi.VIDIOC_S_PARM, &parm);
         if (errno is Libc.EBUSY or Libc.ENODEV)
-            throw V4l2Io.Error(errno, Path, "VIDIOC_S_PARM");
+            throw Error(errno, "VIDIOC_S_PARM");
     }
 
     private void SetControls(M2mEncoderSettings settings)
@@ -293,7 +293,7 @@ public sealed unsafe class V4l2M2mSession : IDisposable
         V4l2Control control = new() { Id = id, Value = clamped };
         int errno = V4l2Io.Ioctl(_fd, V4l2Abi.VIDIOC_S_CTRL, &control);
         if (errno is Libc.EBUSY or Libc.ENODEV)
-            throw V4l2Io.Error(errno, Path, "VIDIOC_S_CTRL");
+            throw Error(errno, "VIDIOC_S_CTRL");
         return errno == 0 ? control.Value : null;
     }
 
@@ -303,7 +303,7 @@ public sealed unsafe class V4l2M2mSession : IDisposable
         req.Count = (uint)maps.Length;
         req.Type = type;
         req.Memory = V4l2Abi.MEMORY_MMAP;
-        V4l2Io.Check(_fd, V4l2Abi.VIDIOC_REQBUFS, &req, Path, "VIDIOC_REQBUFS");
+        Check(V4l2Abi.VIDIOC_REQBUFS, &req, "VIDIOC_REQBUFS");
         if (req.Count == 0)
             throw new CaptureException(CaptureError.Failed, $"{Path} granted no buffers");
         if (req.Count < maps.Length)
@@ -316,12 +316,12 @@ public sealed unsafe class V4l2M2mSession : IDisposable
             V4l2Buffer buf = default;
             V4l2Plane plane = default;
             Prepare(ref buf, &plane, type, (uint)i);
-            V4l2Io.Check(_fd, V4l2Abi.VIDIOC_QUERYBUF, &buf, Path, "VIDIOC_QUERYBUF");
+            Check(V4l2Abi.VIDIOC_QUERYBUF, &buf, "VIDIOC_QUERYBUF");
             nuint length = MultiPlanar ? plane.Length : buf.Length;
             long offset = MultiPlanar ? plane.MMemOffset : buf.MOffset;
             void* map = Libc.Mmap(null, length, protection, Libc.MAP_SHARED, _fd, offset);
             if (map == (void*)-1)
-                throw V4l2Io.Error(Marshal.GetLastPInvokeError(), Path, "mmap");
+                throw Error(Marshal.GetLastPInvokeError(), "mmap");
             maps[i] = (byte*)map;
             lengths[i] = length;
         }
@@ -344,13 +344,13 @@ public sealed unsafe class V4l2M2mSession : IDisposable
         V4l2Buffer buf = default;
         V4l2Plane plane = default;
         Prepare(ref buf, &plane, _captureType, (uint)index);
-        V4l2Io.Check(_fd, V4l2Abi.VIDIOC_QBUF, &buf, Path, "VIDIOC_QBUF (coded)");
+        Check(V4l2Abi.VIDIOC_QBUF, &buf, "VIDIOC_QBUF (coded)");
     }
 
     private void StreamOn(uint type)
     {
         int t = (int)type;
-        V4l2Io.Check(_fd, V4l2Abi.VIDIOC_STREAMON, &t, Path, "VIDIOC_STREAMON");
+        Check(V4l2Abi.VIDIOC_STREAMON, &t, "VIDIOC_STREAMON");
         _streaming = true;
     }
 
@@ -376,7 +376,7 @@ public sealed unsafe class V4l2M2mSession : IDisposable
                 break;
             }
             if (errno != Libc.EAGAIN)
-                throw V4l2Io.Error(errno, Path, "VIDIOC_DQBUF (raw)");
+                throw Error(errno, "VIDIOC_DQBUF (raw)");
             if (!Wait(Libc.POLLOUT, timeoutMs))
                 return false;
         }
@@ -405,7 +405,7 @@ public sealed unsafe class V4l2M2mSession : IDisposable
             plane.BytesUsed = (uint)bytesUsed;
         else
             buf.BytesUsed = (uint)bytesUsed;
-        V4l2Io.Check(_fd, V4l2Abi.VIDIOC_QBUF, &buf, Path, "VIDIOC_QBUF (raw)");
+        Check(V4l2Abi.VIDIOC_QBUF, &buf, "VIDIOC_QBUF (raw)");
         Queued++;
     }
 
@@ -447,7 +447,7 @@ public sealed unsafe class V4l2M2mSession : IDisposable
                 return false;
             }
             if (errno != Libc.EAGAIN)
-                throw V4l2Io.Error(errno, Path, "VIDIOC_DQBUF (coded)");
+                throw Error(errno, "VIDIOC_DQBUF (coded)");
             if (timeoutMs <= 0 || !Wait(Libc.POLLIN, timeoutMs))
                 return false;
         }
@@ -471,7 +471,7 @@ public sealed unsafe class V4l2M2mSession : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         V4l2EncoderCmd cmd = default;
         cmd.Cmd = V4l2Abi.ENC_CMD_STOP;
-        V4l2Io.Check(_fd, V4l2Abi.VIDIOC_ENCODER_CMD, &cmd, Path, "VIDIOC_ENCODER_CMD stop");
+        Check(V4l2Abi.VIDIOC_ENCODER_CMD, &cmd, "VIDIOC_ENCODER_CMD stop");
         Draining = true;
     }
 
@@ -492,9 +492,21 @@ public sealed unsafe class V4l2M2mSession : IDisposable
                 return false;
             int errno = Marshal.GetLastPInvokeError();
             if (errno != Libc.EINTR)
-                throw V4l2Io.Error(errno, Path, "poll");
+                throw Error(errno, "poll");
         }
     }
+
+    private void Check(nuint request, void* arg, string operation)
+    {
+        int errno = V4l2Io.Ioctl(_fd, request, arg);
+        if (errno != 0)
+            throw Error(errno, operation);
+    }
+
+    /// <summary>errno → <see cref="CaptureException"/>; EBUSY is the project's busy error, in this interface's words.</summary>
+    private CaptureException Error(int errno, string operation) => errno == Libc.EBUSY
+        ? new CaptureException(CaptureError.Busy, $"{Path} is busy ({operation}): the encoder is streaming or draining")
+        : V4l2Io.Error(errno, Path, operation);
 
     public static string FourCc(uint v) => ((PixelFormat)v).FourCc();
 

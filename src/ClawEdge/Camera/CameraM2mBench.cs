@@ -124,8 +124,6 @@ public static class CameraM2mBench
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
 
         session.Drain();
-        // A second stop before the LAST buffer is dequeued: the mem2mem framework answers EBUSY (→ CaptureError.Busy).
-        result.SecondStopWhileDraining = Outcome(session.Drain);
         while (!result.LastSeen && !session.Stopped)
         {
             int before = session.Encoded;
@@ -138,19 +136,32 @@ public static class CameraM2mBench
         // The raw resolution cannot change while the queue is busy: EBUSY from S_FMT.
         result.ResolutionChangeWhileStreaming = Outcome(() => session.SetResolution(width / 2, height / 2));
         // Another session on the same device while this one holds its buffers: a memory-to-memory device gives each
-        // open its own context, so this one encodes too.
+        // open its own context, so it encodes too. It keeps every coded buffer it gets, so one more frame waits for a
+        // coded buffer when the stop comes: the framework is then draining, and a second stop is refused with EBUSY.
         result.SecondSession = Outcome(() =>
         {
             using var second = V4l2M2mSession.Open(device, raw, coded, width, height, settings);
-            if (!second.TryGetInput(TimeoutMs, out var input))
-                throw new CaptureException(CaptureError.Timeout, "no raw buffer");
-            int used = raw == V4l2M2mSession.Yu12
-                ? V4l2M2mEncoder.FillYu12(second, input, new Frame(yuyv[0], width, height, width * 2, PixelFormat.Yuyv, TimeSpan.Zero, 0))
-                : FillNv12(second, input, i420[0], width, height);
-            second.Queue(input.Index, used, TimeSpan.Zero);
-            if (!second.TryDequeue(TimeoutMs, out var c) || c.Data.Length == 0)
-                throw new CaptureException(CaptureError.Timeout, "no coded frame");
-            second.Release(c);
+            int pending = second.CaptureBufferCount + 1;
+            for (int i = 0; i < pending; i++)
+            {
+                if (!second.TryGetInput(TimeoutMs, out var input))
+                    throw new CaptureException(CaptureError.Timeout, "no raw buffer");
+                int used = raw == V4l2M2mSession.Yu12
+                    ? V4l2M2mEncoder.FillYu12(second, input, new Frame(yuyv[i % DistinctFrames], width, height, width * 2, PixelFormat.Yuyv, TimeSpan.FromMilliseconds(i), i))
+                    : FillNv12(second, input, i420[i % DistinctFrames], width, height);
+                second.Queue(input.Index, used, TimeSpan.FromMilliseconds(i));
+            }
+            second.Drain();
+            result.SecondStopWhileDraining = Outcome(second.Drain);
+            bool last = false;
+            while (!last && second.TryDequeue(TimeoutMs, out var c))
+            {
+                last = c.Last;
+                second.Release(c);
+            }
+            result.SecondSessionQueued = second.Queued;
+            result.SecondSessionEncoded = second.Encoded;
+            result.SecondSessionLastSeen = last;
         });
         output?.Flush();
 
@@ -238,4 +249,7 @@ public sealed class M2mBenchResult
     public string? ResolutionChangeWhileStreaming { get; set; }
     public string? SecondSession { get; set; }
     public string? SecondStopWhileDraining { get; set; }
+    public int SecondSessionQueued { get; set; }
+    public int SecondSessionEncoded { get; set; }
+    public bool SecondSessionLastSeen { get; set; }
 }
