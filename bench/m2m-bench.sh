@@ -19,9 +19,12 @@ for r in \$(seq $rounds); do
   v4l2-ctl -d /dev/video1 --set-fmt-video-out=width=$width,height=$height,pixelformat=YU12 --set-fmt-video=pixelformat=FWHT \
     --stream-out-mmap=4 --stream-mmap=4 --stream-from=/tmp/src.i420 --stream-loop --stream-count=$frames --stream-to=/dev/null > /tmp/ctl.log 2>&1
   t1=\$(up)
-  clawedge camera bench m2m fwht --frames $frames --width $width --height $height > /tmp/ours.log 2>&1
+  clawedge camera bench m2m fwht --copy --frames $frames --width $width --height $height > /tmp/copy.log 2>&1
   t2=\$(up)
-  echo "round \$r: v4l2-ctl \$(span \$t0 \$t1) | clawedge \$(span \$t1 \$t2) (process start included); bench: \$(cat /tmp/ours.log)"
+  clawedge camera bench m2m fwht --frames $frames --width $width --height $height > /tmp/convert.log 2>&1
+  echo "round \$r: v4l2-ctl \$(span \$t0 \$t1) | clawedge --copy \$(span \$t1 \$t2) (process wall time, probes included)"
+  echo "  clawedge --copy: \$(cat /tmp/copy.log)"
+  echo "  clawedge (YUYV -> YU12 per frame): \$(cat /tmp/convert.log)"
 done
 GUEST
 scripts/vivid-vm.sh --insmod vicodec --bin dist/linux-x64/clawedge --bin "$(command -v v4l2-ctl)" --timeout 600 \

@@ -25,7 +25,7 @@ public static class CameraCli
         clawedge camera layout --json                             managed V4L2 struct sizes/offsets and ioctl numbers
         clawedge camera bench [--json]                            conversion, JPEG and per-frame allocation figures
         clawedge camera bench clip [auto|v4l2m2m|libx264|mjpeg] [frames] [yuyv|rgbx|mjpeg]   test pattern → encode → mux, unpaced
-        clawedge camera bench m2m [h264|fwht] [--device D] [--format yu12|nv12] [--width W --height H] [--frames N] [-o coded] [--file source.i420] [--json]
+        clawedge camera bench m2m [h264|fwht] [--device D] [--format yu12|nv12] [--width W --height H] [--frames N] [--copy] [-o coded] [--file source.i420] [--json]
                                                                   V4L2 memory-to-memory encoder: negotiation, buffer flow, drain, busy, fps
         """;
 

@@ -10,7 +10,7 @@ namespace ClawEdge.Camera;
 
 /// <summary>
 /// <c>clawedge camera bench m2m [h264|fwht] [--device D] [--format yu12|nv12] [--width W --height H] [--frames N]
-/// [-o coded] [--file source.yuv] [--json]</c>: the memory-to-memory encoder session on a real driver (the Pi's
+/// [--copy] [-o coded] [--file source.yuv] [--json]</c>: the memory-to-memory encoder session on a real driver (the Pi's
 /// <c>bcm2835-codec</c>, or <c>vicodec</c> in the test VM): format negotiation, a pipelined run of test-pattern frames
 /// through every raw buffer, drain to the LAST buffer, the kernel's busy answers, managed bytes per frame and fps.
 /// The coded stream and the I420 source frames can be written out to check the output with another decoder.
@@ -28,7 +28,9 @@ public static class CameraM2mBench
         int width = int.TryParse(line.Option("--width"), out int w) ? w & ~1 : 640;
         int height = int.TryParse(line.Option("--height"), out int h) ? h & ~1 : 480;
         int frames = int.TryParse(line.Option("--frames"), out int f) ? Math.Max(f, 1) : 60;
-        var result = new M2mBenchResult { Codec = V4l2M2mSession.FourCc(coded), RawFormat = V4l2M2mSession.FourCc(raw) };
+        // --copy: the I420 frames copied in as they are (what v4l2-ctl --stream-from does), instead of converted from YUYV.
+        bool copy = line.Has("--copy");
+        var result = new M2mBenchResult { Copied = copy, Codec = V4l2M2mSession.FourCc(coded), RawFormat = V4l2M2mSession.FourCc(raw) };
         string? device = line.Option("--device");
         result.FoundByScan = device is null;
         device ??= V4l2M2mSession.FindEncoder(coded);
@@ -113,9 +115,9 @@ public static class CameraM2mBench
                 return Program.Fail($"camera bench m2m: {device} returned no raw buffer within {TimeoutMs} ms", 3);
             }
             var frame = new Frame(yuyv[i % DistinctFrames], width, height, width * 2, PixelFormat.Yuyv, TimeSpan.FromMilliseconds(i * 33.333), i);
-            int used = raw == V4l2M2mSession.Yu12
-                ? V4l2M2mEncoder.FillYu12(session, input, frame)
-                : FillNv12(session, input, i420[i % DistinctFrames], width, height);
+            int used = raw != V4l2M2mSession.Yu12 ? FillNv12(session, input, i420[i % DistinctFrames], width, height)
+                : copy ? CopyI420(session, input, i420[i % DistinctFrames], width, height)
+                : V4l2M2mEncoder.FillYu12(session, input, frame);
             session.Queue(input.Index, used, frame.Timestamp);
             Collect(0);
         }
@@ -192,6 +194,24 @@ public static class CameraM2mBench
         }
     }
 
+    /// <summary>I420 rows copied into a YU12 raw buffer at the driver's bytes per line.</summary>
+    private static unsafe int CopyI420(V4l2M2mSession session, in M2mInput input, byte[] i420, int width, int height)
+    {
+        int used = V4l2M2mEncoder.Yu12Layout(session, input, out byte* y, out byte* u, out byte* v, out int ys, out int cs);
+        int lumaBytes = width * height, chromaBytes = width / 2 * (height / 2);
+        fixed (byte* src = i420)
+        {
+            for (int row = 0; row < height; row++)
+                Buffer.MemoryCopy(src + row * width, y + row * ys, width, width);
+            for (int row = 0; row < height / 2; row++)
+            {
+                Buffer.MemoryCopy(src + lumaBytes + row * (width / 2), u + row * cs, width / 2, width / 2);
+                Buffer.MemoryCopy(src + lumaBytes + chromaBytes + row * (width / 2), v + row * cs, width / 2, width / 2);
+            }
+        }
+        return used;
+    }
+
     /// <summary>NV12 into a raw buffer: the luma rows, then U and V interleaved, both at the driver's bytes per line.</summary>
     private static unsafe int FillNv12(V4l2M2mSession session, in M2mInput input, byte[] i420, int width, int height)
     {
@@ -223,6 +243,7 @@ public sealed class M2mBenchResult
 {
     public string? Device { get; set; }
     public bool FoundByScan { get; set; }
+    public bool Copied { get; set; }
     public string? Driver { get; set; }
     public bool MultiPlanar { get; set; }
     public string? RawFormat { get; set; }
