@@ -33,8 +33,15 @@ public sealed unsafe class V4l2M2mEncoder : VideoEncoder
     public static bool CanEncode(PixelFormat format) =>
         I420Converter.Supports(format) || format is PixelFormat.Mjpeg or PixelFormat.Jpeg;
 
+    /// <summary>Frames queued to the driver and coded buffers it gave back (equal after every <see cref="Encode"/>).</summary>
+    public int FramesQueued => _session.Queued;
+    public int FramesCoded => _session.Encoded;
+
     /// <summary>Opens the encoder at <paramref name="device"/>, or null with the reason (missing, busy, refused).</summary>
-    public static V4l2M2mEncoder? TryCreate(string device, int width, int height, double framesPerSecond, out string? reason)
+    /// <param name="codedFormat">H.264 for clips. Another coded format (vicodec's FWHT) runs the same buffer flow for
+    /// <c>camera bench m2m</c> on a driver without H.264; the MP4 writer then takes none of its output.</param>
+    public static V4l2M2mEncoder? TryCreate(string device, int width, int height, double framesPerSecond, out string? reason,
+        uint codedFormat = V4l2M2mSession.H264)
     {
         reason = null;
         width &= ~1;
@@ -46,7 +53,7 @@ public sealed unsafe class V4l2M2mEncoder : VideoEncoder
             // unless it is far off: ~0.1 bit per pixel per frame is good video at 1080p30 (6 Mbit/s).
             var settings = new M2mEncoderSettings(BitrateBitsPerSecond: (int)Math.Min(25_000_000L, (long)width * height * fps / 10),
                 GopSize: fps * 10, FramesPerSecond: fps);
-            var session = V4l2M2mSession.Open(device, V4l2Abi.PIX_FMT_YUV420, V4l2Abi.PIX_FMT_H264, width, height, settings);
+            var session = V4l2M2mSession.Open(device, V4l2Abi.PIX_FMT_YUV420, codedFormat, width, height, settings);
             if (session.Width != width || session.Height != height)
             {
                 session.Dispose();

@@ -167,6 +167,10 @@ public static class CameraM2mBench
         });
         output?.Flush();
 
+        // The clip encoder (V4l2M2mEncoder) on the same device: one frame in flight, each Encode returning with its coded buffer.
+        if (raw == V4l2M2mSession.Yu12)
+            result.EncoderPath = Outcome(() => EncoderPath(device, coded, width, height, yuyv, result));
+
         result.Queued = session.Queued;
         result.Encoded = session.Encoded;
         result.KeyFrames = keyFrames;
@@ -192,6 +196,25 @@ public static class CameraM2mBench
                 return $"{e.Error}: {e.Message}";
             }
         }
+    }
+
+    private static void EncoderPath(string device, uint coded, int width, int height, byte[][] yuyv, M2mBenchResult result)
+    {
+        const int frames = 20, warmUp = 5;
+        using var encoder = V4l2M2mEncoder.TryCreate(device, width, height, 30, out string? why, coded)
+            ?? throw new CaptureException(CaptureError.Failed, why ?? "no encoder");
+        using var writer = new Capture.Mp4.Mp4Writer(encoder.Codec, encoder.Width, encoder.Height, frames, 64L << 20);
+        long before = 0;
+        for (int i = 0; i < frames; i++)
+        {
+            if (i == warmUp)
+                before = GC.GetAllocatedBytesForCurrentThread();
+            encoder.Encode(new Frame(yuyv[i % DistinctFrames], width, height, width * 2, PixelFormat.Yuyv, TimeSpan.FromMilliseconds(i * 33.333), i), writer);
+            if (encoder.FramesCoded != encoder.FramesQueued)
+                throw new CaptureException(CaptureError.Failed, $"frame {i}: {encoder.FramesCoded} coded of {encoder.FramesQueued} queued");
+        }
+        result.EncoderManagedBytesPerFrame = (GC.GetAllocatedBytesForCurrentThread() - before) / (frames - warmUp);
+        result.EncoderFrames = encoder.FramesCoded;
     }
 
     /// <summary>I420 rows copied into a YU12 raw buffer at the driver's bytes per line.</summary>
@@ -270,6 +293,9 @@ public sealed class M2mBenchResult
     public string? ResolutionChangeWhileStreaming { get; set; }
     public string? SecondSession { get; set; }
     public string? SecondStopWhileDraining { get; set; }
+    public string? EncoderPath { get; set; }
+    public int EncoderFrames { get; set; }
+    public long EncoderManagedBytesPerFrame { get; set; }
     public int SecondSessionQueued { get; set; }
     public int SecondSessionEncoded { get; set; }
     public bool SecondSessionLastSeen { get; set; }

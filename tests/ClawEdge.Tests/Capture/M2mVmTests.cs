@@ -133,6 +133,18 @@ public class M2mVmTests
     }
 
     [Test]
+    [MethodDataSource(nameof(Runs))]
+    public async Task The_clip_encoder_gets_each_frames_coded_buffer_back_before_Encode_returns(string planes, string format)
+    {
+        var (_, r) = await RunAsync($"{planes}-{format}");
+        if (format != "yu12")
+            return; // the clip encoder always feeds YU12 (the I420 converter's output); the NV12 runs test the session
+        await Assert.That((string?)r["encoderPath"]).IsEqualTo("ok");
+        await Assert.That((int)r["encoderFrames"]!).IsEqualTo(20);
+        await Assert.That((long)r["encoderManagedBytesPerFrame"]!).IsEqualTo(0L);
+    }
+
+    [Test]
     public async Task Clip_encoder_v4l2m2m_takes_only_an_H264_encoder()
     {
         var vm = await Boot.Value;
