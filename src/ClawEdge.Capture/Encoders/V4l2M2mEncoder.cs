@@ -33,7 +33,10 @@ public sealed unsafe class V4l2M2mEncoder : VideoEncoder
     public static bool CanEncode(PixelFormat format) =>
         I420Converter.Supports(format) || format is PixelFormat.Mjpeg or PixelFormat.Jpeg;
 
-    /// <summary>Frames queued to the driver and coded buffers it gave back (equal after every <see cref="Encode"/>).</summary>
+    /// <summary>
+    /// Frames queued to the driver and non-empty coded buffers it gave back: equal after every <see cref="Encode"/> on
+    /// a driver that codes one buffer per frame (vicodec); one more on an H.264 encoder that sends SPS/PPS on their own first.
+    /// </summary>
     public int FramesQueued => _session.Queued;
     public int FramesCoded => _session.Encoded;
 
