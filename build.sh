@@ -22,7 +22,7 @@ APT_PACKAGES=(clang lld gcc linux-libc-dev gcc-aarch64-linux-gnu libc6-dev-arm64
 APT_PACKAGES+=(qemu-system-x86 busybox-static cpio v4l-utils)
 APT_PACKAGES+=(sway)  # headless wlroots compositor for the Wayland screen.record tests
 APT_PACKAGES+=(chromium)  # the kiosk canvas browser (canvas.* tests drive a real one over --remote-debugging-pipe)
-APT_PACKAGES+=(make)  # out-of-tree kernel modules for the VM (scripts/kernel-module.sh: gpio-sim)
+APT_PACKAGES+=(make)  # out-of-tree kernel modules for the VM (scripts/kernel-module.sh: gpio-sim, vicodec)
 APT_PACKAGES+=(gpsd gpsd-clients geoclue-2.0)  # location.get tests: a real gpsd fed by gpsfake, the real GeoClue daemon and demo agent
 APT_PACKAGES+=(alsa-utils)  # aplay plays the tone into snd-aloop in the audio VM test (ClipAudioVmTests)
 
@@ -100,6 +100,7 @@ setup_vivid() {
   CLAWEDGE_CACHE=$CACHE bash "$ROOT/scripts/vivid-vm.sh" --prepare
   # Kernel test devices Debian does not build, for the same kernel (once each; cached beside its modules).
   CLAWEDGE_CACHE=$CACHE bash "$ROOT/scripts/kernel-module.sh" gpio-sim >/dev/null
+  CLAWEDGE_CACHE=$CACHE bash "$ROOT/scripts/kernel-module.sh" vicodec >/dev/null
 }
 
 cmd_setup() {

@@ -4,7 +4,7 @@
 # `linux-kbuild` packages of that exact kernel release to build against. The result lands beside the VM's other
 # modules ($CACHE/vivid-vm/<release>/modules/<name>.ko), where vivid-vm.sh --insmod finds it.
 #
-#   kernel-module.sh NAME        build NAME (known: gpio-sim) unless cached; prints the .ko path
+#   kernel-module.sh NAME        build NAME (known: gpio-sim, vicodec) unless cached; prints the .ko path
 #
 # A new module is one entry in `recipe` below: the files it needs from the source tree and how they link.
 set -euo pipefail
@@ -37,7 +37,21 @@ recipe() {
         grep -q 'generic_handle_irq(irqnum)' irq_sim.c || die "irq_sim.c changed upstream: review the irq_to_desc fixup"
       }
       ;;
-    *) die "no recipe for $1 (known: gpio-sim)" ;;
+    vicodec)
+      # The virtual FWHT codec: the same stateful memory-to-memory encoder API as the Pi's H.264 encoder. Debian
+      # 6.1 builds neither it nor v4l2-mem2mem (CONFIG_V4L2_MEM2MEM_DEV is off: no module, no exported symbols), so
+      # v4l2-mem2mem.c is linked in. Both files declare a module parameter `debug`; one module cannot have two,
+      # so the framework's becomes `m2m_debug`.
+      local d=drivers/media/test-drivers/vicodec
+      SOURCES=($d/vicodec-core.c $d/codec-fwht.c $d/codec-fwht.h $d/codec-v4l2-fwht.c $d/codec-v4l2-fwht.h
+               drivers/media/v4l2-core/v4l2-mem2mem.c)
+      OBJECTS="vicodec-core.o codec-fwht.o codec-v4l2-fwht.o v4l2-mem2mem.o"
+      fixup() {
+        sed -i 's/^module_param(debug, bool, 0644);/module_param_named(m2m_debug, debug, bool, 0644);/' v4l2-mem2mem.c
+        grep -q 'module_param_named(m2m_debug' v4l2-mem2mem.c || die "v4l2-mem2mem.c changed upstream: review the debug parameter fixup"
+      }
+      ;;
+    *) die "no recipe for $1 (known: gpio-sim, vicodec)" ;;
   esac
 }
 recipe "$NAME"

@@ -4,14 +4,14 @@ namespace ClawEdge.Capture.Encoders;
 
 /// <summary>
 /// Turns captured frames into samples of an <see cref="Mp4Writer"/>. Implementations: H.264 passthrough
-/// (the camera encodes), libx264, Motion JPEG. <see cref="Codec"/> and <see cref="Name"/> are what the
+/// (the camera encodes), a V4L2 memory-to-memory H.264 encoder, libx264, Motion JPEG. <see cref="Codec"/> and <see cref="Name"/> are what the
 /// result reports, so a clip is never silently different from what it says it is.
 /// </summary>
 public abstract class VideoEncoder : IDisposable
 {
     public abstract VideoCodec Codec { get; }
 
-    /// <summary>Which implementation: <c>h264-passthrough</c>, <c>libx264</c>, <c>mjpeg</c>.</summary>
+    /// <summary>Which implementation: <c>h264-passthrough</c>, <c>v4l2m2m</c>, <c>libx264</c>, <c>mjpeg</c>.</summary>
     public abstract string Name { get; }
 
     /// <summary>Width and height of the encoded picture (an H.264 encoder crops odd sizes to even).</summary>

@@ -92,6 +92,16 @@ public static unsafe class V4l2Layout
         Add("offsetof(struct v4l2_streamparm, parm.capture.timeperframe)", Off(&parm.Capture.TimePerFrame, &parm));
         Add("offsetof(struct v4l2_streamparm, parm.capture.readbuffers)", Off(&parm.Capture.ReadBuffers, &parm));
 
+        V4l2QueryCtrl qc;
+        Add("sizeof(struct v4l2_control)", sizeof(V4l2Control));
+        Add("sizeof(struct v4l2_queryctrl)", sizeof(V4l2QueryCtrl));
+        Add("offsetof(struct v4l2_queryctrl, minimum)", Off(&qc.Minimum, &qc));
+        Add("offsetof(struct v4l2_queryctrl, default_value)", Off(&qc.DefaultValue, &qc));
+        Add("offsetof(struct v4l2_queryctrl, flags)", Off(&qc.Flags, &qc));
+        V4l2EncoderCmd ec;
+        Add("sizeof(struct v4l2_encoder_cmd)", sizeof(V4l2EncoderCmd));
+        Add("offsetof(struct v4l2_encoder_cmd, raw)", Off(ec.Data, &ec));
+
         Add("sizeof(struct pollfd)", sizeof(Libc.PollFd));
         Add("VIDIOC_QUERYCAP", (long)V4l2Abi.VIDIOC_QUERYCAP);
         Add("VIDIOC_ENUM_FMT", (long)V4l2Abi.VIDIOC_ENUM_FMT);
@@ -107,6 +117,29 @@ public static unsafe class V4l2Layout
         Add("VIDIOC_S_PARM", (long)V4l2Abi.VIDIOC_S_PARM);
         Add("VIDIOC_ENUM_FRAMESIZES", (long)V4l2Abi.VIDIOC_ENUM_FRAMESIZES);
         Add("VIDIOC_ENUM_FRAMEINTERVALS", (long)V4l2Abi.VIDIOC_ENUM_FRAMEINTERVALS);
+        Add("VIDIOC_G_CTRL", (long)V4l2Abi.VIDIOC_G_CTRL);
+        Add("VIDIOC_S_CTRL", (long)V4l2Abi.VIDIOC_S_CTRL);
+        Add("VIDIOC_QUERYCTRL", (long)V4l2Abi.VIDIOC_QUERYCTRL);
+        Add("VIDIOC_ENCODER_CMD", (long)V4l2Abi.VIDIOC_ENCODER_CMD);
+        Add("V4L2_BUF_TYPE_VIDEO_OUTPUT", V4l2Abi.BUF_TYPE_VIDEO_OUTPUT);
+        Add("V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE", V4l2Abi.BUF_TYPE_VIDEO_OUTPUT_MPLANE);
+        Add("V4L2_CAP_VIDEO_M2M", V4l2Abi.CAP_VIDEO_M2M);
+        Add("V4L2_CAP_VIDEO_M2M_MPLANE", V4l2Abi.CAP_VIDEO_M2M_MPLANE);
+        Add("V4L2_BUF_FLAG_KEYFRAME", V4l2Abi.BUF_FLAG_KEYFRAME);
+        Add("V4L2_BUF_FLAG_LAST", V4l2Abi.BUF_FLAG_LAST);
+        Add("V4L2_ENC_CMD_STOP", V4l2Abi.ENC_CMD_STOP);
+        Add("V4L2_PIX_FMT_YUV420", V4l2Abi.PIX_FMT_YUV420);
+        Add("V4L2_PIX_FMT_NV12", V4l2Abi.PIX_FMT_NV12);
+        Add("V4L2_PIX_FMT_H264", V4l2Abi.PIX_FMT_H264);
+        Add("V4L2_PIX_FMT_FWHT", V4l2Abi.PIX_FMT_FWHT);
+        Add("V4L2_CID_MPEG_VIDEO_GOP_SIZE", V4l2Abi.CID_MPEG_VIDEO_GOP_SIZE);
+        Add("V4L2_CID_MPEG_VIDEO_BITRATE", V4l2Abi.CID_MPEG_VIDEO_BITRATE);
+        Add("V4L2_CID_MPEG_VIDEO_REPEAT_SEQ_HEADER", V4l2Abi.CID_MPEG_VIDEO_REPEAT_SEQ_HEADER);
+        Add("V4L2_CID_MPEG_VIDEO_FORCE_KEY_FRAME", V4l2Abi.CID_MPEG_VIDEO_FORCE_KEY_FRAME);
+        Add("V4L2_CID_MPEG_VIDEO_H264_I_PERIOD", V4l2Abi.CID_MPEG_VIDEO_H264_I_PERIOD);
+        Add("V4L2_CID_MPEG_VIDEO_H264_PROFILE", V4l2Abi.CID_MPEG_VIDEO_H264_PROFILE);
+        Add("V4L2_MPEG_VIDEO_H264_PROFILE_CONSTRAINED_BASELINE", V4l2Abi.MPEG_VIDEO_H264_PROFILE_CONSTRAINED_BASELINE);
+        Add("V4L2_CTRL_FLAG_DISABLED", V4l2Abi.CTRL_FLAG_DISABLED);
         Add("O_NONBLOCK", Libc.O_NONBLOCK);
         Add("O_CLOEXEC", Libc.O_CLOEXEC);
         Add("MAP_SHARED", Libc.MAP_SHARED);

@@ -10,12 +10,16 @@ internal static class V4l2Abi
 {
     public const uint BUF_TYPE_VIDEO_CAPTURE = 1;
     public const uint BUF_TYPE_VIDEO_CAPTURE_MPLANE = 9;
+    public const uint BUF_TYPE_VIDEO_OUTPUT = 2;
+    public const uint BUF_TYPE_VIDEO_OUTPUT_MPLANE = 10;
     public const uint MEMORY_MMAP = 1;
     public const uint FIELD_ANY = 0, FIELD_NONE = 1;
 
     public const uint CAP_VIDEO_CAPTURE = 0x00000001;
     public const uint CAP_VIDEO_CAPTURE_MPLANE = 0x00001000;
     public const uint CAP_META_CAPTURE = 0x00800000;
+    public const uint CAP_VIDEO_M2M_MPLANE = 0x00004000;
+    public const uint CAP_VIDEO_M2M = 0x00008000;
     public const uint CAP_STREAMING = 0x04000000;
     public const uint CAP_DEVICE_CAPS = 0x80000000;
     public const uint CAP_TIMEPERFRAME = 0x1000; // v4l2_captureparm.capability
@@ -24,6 +28,26 @@ internal static class V4l2Abi
     public const uint FRMIVAL_TYPE_DISCRETE = 1, FRMIVAL_TYPE_CONTINUOUS = 2, FRMIVAL_TYPE_STEPWISE = 3;
     public const uint BUF_FLAG_ERROR = 0x40;
     public const uint BUF_FLAG_TIMESTAMP_MONOTONIC = 0x2000;
+    public const uint BUF_FLAG_KEYFRAME = 0x8;
+    public const uint BUF_FLAG_LAST = 0x00100000; // the encoder's last buffer after V4L2_ENC_CMD_STOP
+    public const uint ENC_CMD_STOP = 1;
+
+    // Memory-to-memory codec formats (the raw side's YU12/NV12 and the coded side).
+    public const uint PIX_FMT_YUV420 = 0x32315559; // 'YU12'
+    public const uint PIX_FMT_NV12 = 0x3231564E;   // 'NV12'
+    public const uint PIX_FMT_H264 = 0x34363248;   // 'H264'
+    public const uint PIX_FMT_FWHT = 0x54485746;   // 'FWHT', vicodec's codec
+
+    // Codec controls (V4L2_CID_CODEC_BASE = V4L2_CTRL_CLASS_CODEC | 0x900).
+    private const uint CidCodecBase = 0x00990000 | 0x900;
+    public const uint CID_MPEG_VIDEO_GOP_SIZE = CidCodecBase + 203;
+    public const uint CID_MPEG_VIDEO_BITRATE = CidCodecBase + 207;
+    public const uint CID_MPEG_VIDEO_REPEAT_SEQ_HEADER = CidCodecBase + 226;
+    public const uint CID_MPEG_VIDEO_FORCE_KEY_FRAME = CidCodecBase + 229;
+    public const uint CID_MPEG_VIDEO_H264_I_PERIOD = CidCodecBase + 358;
+    public const uint CID_MPEG_VIDEO_H264_PROFILE = CidCodecBase + 363;
+    public const int MPEG_VIDEO_H264_PROFILE_CONSTRAINED_BASELINE = 1;
+    public const uint CTRL_FLAG_DISABLED = 0x0001;
 
     // _IOC(dir, 'V', nr, size) = dir << 30 | size << 16 | 'V' << 8 | nr (asm-generic, used by x86-64 and arm64).
     private const uint IocWrite = 1, IocRead = 2;
@@ -43,6 +67,10 @@ internal static class V4l2Abi
     public static unsafe readonly nuint VIDIOC_S_PARM = Ioc(IocRead | IocWrite, 22, sizeof(V4l2StreamParm));
     public static unsafe readonly nuint VIDIOC_ENUM_FRAMESIZES = Ioc(IocRead | IocWrite, 74, sizeof(V4l2FrmSizeEnum));
     public static unsafe readonly nuint VIDIOC_ENUM_FRAMEINTERVALS = Ioc(IocRead | IocWrite, 75, sizeof(V4l2FrmIvalEnum));
+    public static unsafe readonly nuint VIDIOC_G_CTRL = Ioc(IocRead | IocWrite, 27, sizeof(V4l2Control));
+    public static unsafe readonly nuint VIDIOC_S_CTRL = Ioc(IocRead | IocWrite, 28, sizeof(V4l2Control));
+    public static unsafe readonly nuint VIDIOC_QUERYCTRL = Ioc(IocRead | IocWrite, 36, sizeof(V4l2QueryCtrl));
+    public static unsafe readonly nuint VIDIOC_ENCODER_CMD = Ioc(IocRead | IocWrite, 77, sizeof(V4l2EncoderCmd));
 }
 
 [StructLayout(LayoutKind.Explicit, Size = 104)]
@@ -237,4 +265,34 @@ internal unsafe struct V4l2StreamParm
     [FieldOffset(0)] public uint Type;
     [FieldOffset(4)] public V4l2CaptureParm Capture;
     [FieldOffset(4)] public fixed byte RawData[200];
+}
+
+[StructLayout(LayoutKind.Explicit, Size = 8)]
+internal struct V4l2Control
+{
+    [FieldOffset(0)] public uint Id;
+    [FieldOffset(4)] public int Value;
+}
+
+[StructLayout(LayoutKind.Explicit, Size = 68)]
+internal unsafe struct V4l2QueryCtrl
+{
+    [FieldOffset(0)] public uint Id;
+    [FieldOffset(4)] public uint Type;
+    [FieldOffset(8)] public fixed byte Name[32];
+    [FieldOffset(40)] public int Minimum;
+    [FieldOffset(44)] public int Maximum;
+    [FieldOffset(48)] public int Step;
+    [FieldOffset(52)] public int DefaultValue;
+    [FieldOffset(56)] public uint Flags;
+    [FieldOffset(60)] public fixed uint Reserved[2];
+}
+
+/// <summary>cmd, flags, then a 32-byte union (raw.data[8]): 40 bytes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 40)]
+internal unsafe struct V4l2EncoderCmd
+{
+    [FieldOffset(0)] public uint Cmd;
+    [FieldOffset(4)] public uint Flags;
+    [FieldOffset(8)] public fixed uint Data[8];
 }

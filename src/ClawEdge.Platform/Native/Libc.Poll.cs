@@ -4,7 +4,7 @@ namespace ClawEdge.Platform.Native;
 
 public static unsafe partial class Libc
 {
-    public const short POLLIN = 0x1, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
+    public const short POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
 
     /// <summary>struct pollfd: 8 bytes on every Linux architecture.</summary>
     [StructLayout(LayoutKind.Sequential)]

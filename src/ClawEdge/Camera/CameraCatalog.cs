@@ -23,6 +23,9 @@ public sealed class CameraCatalog
 
     public bool Enabled => _options.Enabled;
 
+    /// <summary><c>Camera:Encoder</c> and <c>Camera:EncoderDevice</c>, for clips.</summary>
+    public (string Preference, string? Device) Encoder => (_options.Encoder, _options.EncoderDevice);
+
     public static IReadOnlyList<CameraSource> DiscoverAll(CameraOptions options)
     {
         var sources = new List<CameraSource>(V4l2Camera.Enumerate());

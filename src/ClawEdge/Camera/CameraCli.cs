@@ -24,7 +24,9 @@ public static class CameraCli
         clawedge camera probe --device </dev/videoN> [--frames 30] [--format yuyv|mjpeg|…] [--width W --height H --fps R] [--json]
         clawedge camera layout --json                             managed V4L2 struct sizes/offsets and ioctl numbers
         clawedge camera bench [--json]                            conversion, JPEG and per-frame allocation figures
-        clawedge camera bench clip [auto|libx264|mjpeg] [frames] [yuyv|rgbx|mjpeg]   test pattern → encode → mux, unpaced
+        clawedge camera bench clip [auto|v4l2m2m|libx264|mjpeg] [frames] [yuyv|rgbx|mjpeg]   test pattern → encode → mux, unpaced
+        clawedge camera bench m2m [h264|fwht] [--device D] [--format yu12|nv12] [--width W --height H] [--frames N] [--copy] [-o coded] [--file source.i420] [--json]
+                                                                  V4L2 memory-to-memory encoder: negotiation, buffer flow, drain, busy, fps
         """;
 
     public static int Execute(CommandLine line)
@@ -39,6 +41,7 @@ public static class CameraCli
                 "probe" => Probe(line),
                 "layout" => Layout(),
 #if !NO_BENCH
+                "bench" when line.Positionals.ElementAtOrDefault(1) == "m2m" => CameraM2mBench.Run(line),
                 "bench" when line.Positionals.ElementAtOrDefault(1) == "clip" => CameraClipBench.Clip(line.Positionals.ElementAtOrDefault(2) ?? "auto",
                     int.TryParse(line.Positionals.ElementAtOrDefault(3), out int frames) ? frames : 300, line.Positionals.ElementAtOrDefault(4) ?? "yuyv"),
                 "bench" => CameraBench.Run(line.Has("--json")),
@@ -314,5 +317,6 @@ public sealed class ProbeBusy
 [JsonSerializable(typeof(CameraListResult))]
 #if !NO_BENCH
 [JsonSerializable(typeof(CameraBenchResult))]
+[JsonSerializable(typeof(M2mBenchResult))]
 #endif
 internal sealed partial class CameraCliJsonContext : JsonSerializerContext;

@@ -83,7 +83,8 @@ public sealed class CameraClipCommand(CameraCatalog catalog, AudioOptions audioO
         using (session)
         {
             var mode = session.Mode;
-            using var encoder = VideoEncoders.Open("auto", mode.Format, mode.Width, mode.Height, mode.FramesPerSecond > 0 ? mode.FramesPerSecond : 30, out string? why)
+            var (preference, device) = catalog.Encoder;
+            using var encoder = VideoEncoders.Open(preference, mode.Format, mode.Width, mode.Height, mode.FramesPerSecond > 0 ? mode.FramesPerSecond : 30, out string? why, device)
                 ?? throw new CommandException(ErrorCodes.CameraUnavailable, $"no video encoder for {mode.Format.FourCc()}: {why}");
             Log.Info($"camera.clip: {source.Info.Id} {mode.Width}x{mode.Height} {mode.Format.FourCc()} at {mode.FramesPerSecond:0.#} fps, {encoder.Name}, {durationMs} ms");
             var duration = TimeSpan.FromMilliseconds(durationMs);

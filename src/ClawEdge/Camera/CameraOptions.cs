@@ -22,6 +22,15 @@ public sealed class CameraOptions
     /// <summary>A file played back as a camera (id <c>Replay:Id</c>, default <c>replay</c>).</summary>
     public CameraReplayOptions? Replay { get; set; }
 
+    /// <summary>
+    /// Clip encoder for cameras that do not deliver H.264 themselves: <c>auto</c> (a V4L2 memory-to-memory H.264
+    /// encoder, libx264, then Motion JPEG), <c>v4l2m2m</c>, <c>libx264</c> or <c>mjpeg</c>.
+    /// </summary>
+    public string Encoder { get; set; } = "auto";
+
+    /// <summary>The memory-to-memory H.264 encoder (<c>/dev/video11</c> on a Pi); null: the first <c>/dev/video*</c> that encodes H.264.</summary>
+    public string? EncoderDevice { get; set; }
+
     /// <summary>Look for <c>rpicam-still</c> (Raspberry Pi camera modules through libcamera).</summary>
     public bool Rpicam { get; set; } = true;
 }

@@ -12,6 +12,9 @@ public sealed class ScreenOptions
     /// </summary>
     public string? Display { get; set; }
 
-    /// <summary><c>auto</c> (best available: libx264, then Motion JPEG), <c>libx264</c> or <c>mjpeg</c>.</summary>
+    /// <summary><c>auto</c> (best available: a V4L2 memory-to-memory H.264 encoder, libx264, then Motion JPEG), <c>v4l2m2m</c>, <c>libx264</c> or <c>mjpeg</c>.</summary>
     public string Encoder { get; set; } = "auto";
+
+    /// <summary>The memory-to-memory H.264 encoder (<c>/dev/video11</c> on a Pi); null: the first <c>/dev/video*</c> that encodes H.264.</summary>
+    public string? EncoderDevice { get; set; }
 }

@@ -86,7 +86,7 @@ public sealed class ScreenRecordCommand(ScreenOptions options, AudioOptions audi
         }
         using (capture)
         {
-            using var encoder = VideoEncoders.Open(options.Encoder, capture.PixelFormat, capture.Width, capture.Height, fps, out string? why)
+            using var encoder = VideoEncoders.Open(options.Encoder, capture.PixelFormat, capture.Width, capture.Height, fps, out string? why, options.EncoderDevice)
                 ?? throw new CommandException(ErrorCodes.ScreenUnavailable, $"no video encoder: {why}");
             Log.Info($"screen.record: screen {screenIndex} of {display}, {encoder.Width}x{encoder.Height} via {capture.Method}, {encoder.Name}, {durationMs} ms at {fps} fps");
             var duration = TimeSpan.FromMilliseconds(durationMs);
