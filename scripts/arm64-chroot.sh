@@ -22,8 +22,11 @@ mount -t proc proc "$ROOT/proc"
 mount --rbind /dev "$ROOT/dev"
 mount -t tmpfs tmpfs "$ROOT/run"
 mount -t tmpfs tmpfs "$ROOT/tmp"
+# container=lxc in pid 1's environment (the chrooted command is pid 1): what this is, and how maintainer
+# scripts learn it (systemd-detect-virt): raspi-firmware's kernel hook then fills /boot/firmware instead of
+# insisting that it be a mount point; debootstrap skips its mknod probe, which a user namespace refuses.
 exec chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-  DEBIAN_FRONTEND=noninteractive "$@"'
+  DEBIAN_FRONTEND=noninteractive container=lxc "$@"'
 FIFO=$fifo ROOT=$root QEMU=$qemu MAGIC=$magic MASK=$mask \
   unshare --user --mount --pid --net --fork --kill-child bash -c "$inner" arm64-chroot "$@" &
 pid=$!

@@ -167,7 +167,7 @@ FSTAB
   # No lazy init: with it the kernel would zero inode tables after the first mount (and write a
   # read-only root's partition behind our back).
   mkfs.ext4 -q -F -L RASPIROOT -d "$tree" -E lazy_itable_init=0,lazy_journal_init=0,root_owner=0:0 \
-    -O ^metadata_csum_seed "$work/root.ext4" "${root_mib}M"
+    "$work/root.ext4" "${root_mib}M"
   local state_mib=0
   if [ "$readonly" = 1 ]; then
     state_mib=$STATE_MIB

@@ -60,7 +60,7 @@ public class ImageBootTests
 
             // 2. A hard power cut while the node runs.
             await Assert.That(vm.HasExited).IsFalse();
-            vm.Signal(Mono.SIGKILL);
+            vm.Signal(Interop.Mono.SIGKILL);
             await vm.WaitForExitAsync(TimeSpan.FromSeconds(30));
             await AssertNoSecretsAsync(vm.Output, code, bootstrap);
         }
@@ -105,7 +105,7 @@ public class ImageBootTests
             var devices = await gateway.CliJsonAsync("devices", "list");
             await Assert.That(devices["pending"]?.AsArray().Count ?? 0).IsEqualTo(0).Because(devices.ToJsonString());
             await Assert.That(vm.Output).DoesNotContain("pairing required");
-            vm.Signal(Mono.SIGKILL);
+            vm.Signal(Interop.Mono.SIGKILL);
             await vm.WaitForExitAsync(TimeSpan.FromSeconds(30));
             await AssertNoSecretsAsync(vm.Output, code, bootstrap, deviceToken);
         }
@@ -134,7 +134,7 @@ public class ImageBootTests
             await vm.WaitForLineAsync("Started clawedge.service", TimeSpan.FromMinutes(2));
             var which = await EdgeNode.InvokeAsync(gateway, nodeId, "system.which", """{"bins":["sh"]}""", 60000);
             await Assert.That(which.ToJsonString()).Contains("/usr/bin/sh");
-            vm.Signal(Mono.SIGKILL);
+            vm.Signal(Interop.Mono.SIGKILL);
             await vm.WaitForExitAsync(TimeSpan.FromSeconds(30));
             await AssertNoSecretsAsync(vm.Output, code, BootstrapToken(code));
         }
@@ -150,7 +150,7 @@ public class ImageBootTests
         {
             await vm.WaitForLineAsync("auth device-token", BootTimeout);
             await gateway.WaitForNodeAsync(nodeId, n => (bool?)n["connected"] == true, TimeSpan.FromMinutes(2));
-            vm.Signal(Mono.SIGKILL);
+            vm.Signal(Interop.Mono.SIGKILL);
             await vm.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
         await Assert.That(await ImageVm.Sha256Async(image.Path, rootStart, rootLength)).IsEqualTo(before);
