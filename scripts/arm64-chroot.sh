@@ -15,6 +15,9 @@ trap 'rm -f "$fifo"' EXIT
 # aarch64 ELF header magic and mask, as Debian's binfmt-support entry for qemu-aarch64.
 magic='\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00'
 mask='\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff'
+# container=lxc in pid 1's environment (the chrooted command is pid 1): what this is, and how maintainer
+# scripts learn it (systemd-detect-virt): raspi-firmware's kernel hook then fills /boot/firmware instead of
+# insisting that it be a mount point; debootstrap skips its mknod probe, which a user namespace refuses.
 inner='read -r _ < "$FIFO"
 mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
 printf "%s" ":qemu-aarch64:M::$MAGIC:$MASK:$QEMU:F" > /proc/sys/fs/binfmt_misc/register
@@ -22,9 +25,6 @@ mount -t proc proc "$ROOT/proc"
 mount --rbind /dev "$ROOT/dev"
 mount -t tmpfs tmpfs "$ROOT/run"
 mount -t tmpfs tmpfs "$ROOT/tmp"
-# container=lxc in pid 1's environment (the chrooted command is pid 1): what this is, and how maintainer
-# scripts learn it (systemd-detect-virt): raspi-firmware's kernel hook then fills /boot/firmware instead of
-# insisting that it be a mount point; debootstrap skips its mknod probe, which a user namespace refuses.
 exec chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
   DEBIAN_FRONTEND=noninteractive container=lxc "$@"'
 FIFO=$fifo ROOT=$root QEMU=$qemu MAGIC=$magic MASK=$mask \

@@ -54,9 +54,9 @@ prepare_base() {
   debootstrap --foreign --arch=arm64 --variant=minbase --components=main,non-free-firmware \
     --include="$(IFS=,; echo "${PACKAGES[*]}")" "$SUITE" "$partial" "$MIRROR" >/dev/null
   say "image base: second stage (arm64 maintainer scripts under qemu-user; the initramfs is the slow part)"
-  # container=lxc: debootstrap then skips its mknod probe, which a user namespace refuses (the first stage
-  # made the device nodes it needs).
-  bash scripts/arm64-chroot.sh "$partial" /usr/bin/env container=lxc /debootstrap/debootstrap --second-stage >/dev/null
+  # INITRD=No: the kernel's postinst skips its initramfs (the trigger run after it then finds no kernel to update),
+  # so it is made once, below, after every package's hooks are in place: under qemu-user each run costs minutes.
+  bash scripts/arm64-chroot.sh "$partial" /usr/bin/env INITRD=No /debootstrap/debootstrap --second-stage >/dev/null
   touch "$partial/.stage2"
   fi
 
@@ -70,6 +70,7 @@ deb http://security.debian.org/debian-security $SUITE-security main non-free-fir
 SOURCES
   # The root account has no password (no console login); SSH only with a key from the boot partition.
   bash scripts/arm64-chroot.sh "$partial" /bin/sh -e -c '
+    ls /boot/initrd.img-* >/dev/null 2>&1 || update-initramfs -c -k all >/dev/null
     passwd -l root >/dev/null
     systemctl disable ssh.service >/dev/null 2>&1 || true
     apt-get clean'
@@ -176,16 +177,18 @@ FSTAB
 
   say "image: partition table and assembly"
   local start_mib=4 total_mib=$(( 4 + BOOT_MIB + root_mib + state_mib ))
-  rm -f "$out"; truncate -s "${total_mib}M" "$out"
+  mkdir -p "$(dirname "$out")"; rm -f "$out"; truncate -s "${total_mib}M" "$out"
   {
     echo "label: dos"
     echo "start=$((start_mib * 2048)), size=$((BOOT_MIB * 2048)), type=c, bootable"
     echo "start=$(( (start_mib + BOOT_MIB) * 2048 )), size=$((root_mib * 2048)), type=83"
-    [ "$readonly" = 1 ] && echo "start=$(( (start_mib + BOOT_MIB + root_mib) * 2048 )), size=$((state_mib * 2048)), type=83"
+    if [ "$readonly" = 1 ]; then echo "start=$(( (start_mib + BOOT_MIB + root_mib) * 2048 )), size=$((state_mib * 2048)), type=83"; fi
   } | sfdisk -q "$out"
   dd if="$boot" of="$out" bs=1M seek=$start_mib conv=notrunc,sparse status=none
   dd if="$work/root.ext4" of="$out" bs=1M seek=$((start_mib + BOOT_MIB)) conv=notrunc,sparse status=none
-  [ "$readonly" = 1 ] && dd if="$work/state.ext4" of="$out" bs=1M seek=$((start_mib + BOOT_MIB + root_mib)) conv=notrunc,sparse status=none
+  if [ "$readonly" = 1 ]; then
+    dd if="$work/state.ext4" of="$out" bs=1M seek=$((start_mib + BOOT_MIB + root_mib)) conv=notrunc,sparse status=none
+  fi
   rm -rf "$work"
   if [ "$raw" = 1 ]; then
     echo "$out"
