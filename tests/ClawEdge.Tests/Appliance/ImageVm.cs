@@ -121,13 +121,21 @@ internal sealed class ImageVm
         return to;
     }
 
+    /// <summary>The exact bytes of a file in an ext4 image (debugfs dump), as text; null when it is absent.</summary>
     public static async Task<string?> ReadExt4FileAsync(string partitionFile, string path)
     {
-        var (code, output) = await ChildProcess.RunAsync("debugfs", ["-R", $"cat {path}", partitionFile]);
-        string text = string.Join('\n', output.Split('\n').Where(l => !l.StartsWith("debugfs ", StringComparison.Ordinal)));
-        if (code != 0 || text.Contains("File not found by ext2_lookup", StringComparison.Ordinal))
-            return null;
-        return text;
+        string to = partitionFile + ".read-" + Guid.NewGuid().ToString("N");
+        var (code, output) = await ChildProcess.RunAsync("debugfs", ["-R", $"dump {path} {to}", partitionFile]);
+        try
+        {
+            if (code != 0 || !File.Exists(to) || output.Contains("File not found", StringComparison.Ordinal))
+                return null;
+            return await File.ReadAllTextAsync(to);
+        }
+        finally
+        {
+            File.Delete(to);
+        }
     }
 
     /// <summary>debugfs stat: the mode line ("Mode:  0600") and owner of a path, or null when it is absent.</summary>
