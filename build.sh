@@ -6,6 +6,7 @@
 #   ./build.sh publish [linux-x64|linux-arm64]   NativeAOT, stripped, into dist/<rid>/
 #   ./build.sh test                       everything: unit tests, then real-gateway interop, arm64 under qemu, VMs
 #   ./build.sh rootfs|deb [linux-arm64|linux-x64]  appliance tarball / Debian package in dist/ (rootfs/ + binary)
+#   ./build.sh image [linux-arm64] [--read-only]  Raspberry Pi SD-card image dist/clawedge-<v>-raspi-arm64.img.xz
 #   ./build.sh demo                       a real local gateway, a ClawEdge node, pairing and a system.which
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,6 +26,9 @@ APT_PACKAGES+=(chromium)  # the kiosk canvas browser (canvas.* tests drive a rea
 APT_PACKAGES+=(make)  # out-of-tree kernel modules for the VM (scripts/kernel-module.sh: gpio-sim, vicodec)
 APT_PACKAGES+=(gpsd gpsd-clients geoclue-2.0)  # location.get tests: a real gpsd fed by gpsfake, the real GeoClue daemon and demo agent
 APT_PACKAGES+=(alsa-utils)  # aplay plays the tone into snd-aloop in the audio VM test (ClipAudioVmTests)
+# The appliance image (scripts/image.sh): ARM system emulator for the boot tests, FAT/ext4/MBR tools that
+# write into a file (no loop devices, no mounts), xz for the published image.
+APT_PACKAGES+=(qemu-system-arm mtools dosfstools e2fsprogs fdisk xz-utils)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -103,6 +107,11 @@ setup_vivid() {
   CLAWEDGE_CACHE=$CACHE bash "$ROOT/scripts/kernel-module.sh" vicodec >/dev/null
 }
 
+# The image's Debian base (debootstrap, both stages, under a private binfmt_misc): ~20 min once, cached.
+setup_image() {
+  CLAWEDGE_CACHE=$CACHE bash "$ROOT/scripts/image.sh" prepare
+}
+
 cmd_setup() {
   setup_apt
   setup_node
@@ -110,6 +119,7 @@ cmd_setup() {
   setup_sysroot
   setup_arm64_debian
   setup_vivid
+  setup_image
 }
 
 cmd_publish() {
@@ -135,6 +145,15 @@ cmd_package() {
   [ -x "dist/$rid/clawedge" ] || cmd_publish "$rid"
   say "$kind $rid"
   bash scripts/package.sh "$kind" "$rid"
+}
+
+cmd_image() {
+  local rid=linux-arm64
+  case "${1:-}" in linux-arm64) shift ;; linux-*) echo "the image is arm64 only" >&2; exit 2 ;; esac
+  setup_image
+  [ -x "dist/$rid/clawedge" ] || cmd_publish "$rid"
+  bash scripts/package.sh deb "$rid" >/dev/null
+  CLAWEDGE_CACHE=$CACHE bash scripts/image.sh build "$@"
 }
 
 export_test_env() {
@@ -193,6 +212,7 @@ case "${1:-}" in
   publish) shift; cmd_publish "$@" ;;
   test) cmd_test ;;
   rootfs|deb) cmd_package "$@" ;;
+  image) shift; cmd_image "$@" ;;
   demo) cmd_demo ;;
-  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
