@@ -4,7 +4,7 @@ unset FORCE_COLOR CLICOLOR_FORCE # Node ignores NO_COLOR under FORCE_COLOR, and 
 set -u
 . "$(dirname "$0")/../build/versions"
 C=$HOME/.cache/clawedge; NODE=$C/node-$NODE_VERSION/bin/node; OC=$C/openclaw-$OPENCLAW_VERSION/node_modules/openclaw/openclaw.mjs
-BIN=${1:-/work/wt-capture/dist/linux-x64/clawedge}
+BIN=$(realpath "${1:-$(dirname "$0")/../dist/linux-x64/clawedge}")
 W=$(mktemp -d); export HOME=$W NO_COLOR=1 TMPDIR=$W; mkdir -p $W/.openclaw
 echo '{"gateway":{"nodes":{"commands":{"allow":["camera.snap"]}}}}' > $W/.openclaw/openclaw.json
 PORT=$((20000 + RANDOM % 20000)); TOKEN=e2e-token
