@@ -78,7 +78,14 @@ public static class ConfigLoader
     // The Microsoft convention (CLAWEDGE_Gateway__Port → Gateway:Port), done here rather than with the
     // EnvironmentVariables provider so tests can pass their own environment.
     // Read by the process itself, before or outside configuration: where the file is, how Skia and TurboJPEG load.
-    private static readonly string[] ProcessVariables = ["CLAWEDGE_CONFIG", "CLAWEDGE_SKIA_LOAD", "CLAWEDGE_TURBOJPEG_LIBRARY"];
+    // Variables with our prefix that are not configuration: the node's own process switches, and those of the project's
+    // tools (build.sh and its scripts, the first-boot helper), which a node started from the same shell inherits — a
+    // fresh-clone test run with CLAWEDGE_CACHE set had every node refuse to start on "unknown key CACHE".
+    private static readonly string[] ProcessVariables =
+    [
+        "CLAWEDGE_CONFIG", "CLAWEDGE_SKIA_LOAD", "CLAWEDGE_TURBOJPEG_LIBRARY",
+        "CLAWEDGE_CACHE", "CLAWEDGE_SIZE_BUDGET", "CLAWEDGE_DEBIAN_MIRROR", "CLAWEDGE_PAIR_SOURCE",
+    ];
 
     private static Dictionary<string, string?> FromEnvironment(IDictionary<string, string?> environment, Dictionary<string, string> names)
     {

@@ -142,6 +142,10 @@ public class ConfigLoaderTests
         var env = new Dictionary<string, string?> { ["CLAWEDGE_Zebra__Stripes"] = "1" };
         error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, NoArgs, env));
         await Assert.That(error.Message).IsEqualTo($"CLAWEDGE_Zebra__Stripes: unknown key Zebra:Stripes (the keys are those of {ConfigLoader.SchemaPath})");
+
+        // The build's and the first-boot helper's own variables are not configuration, and not errors.
+        var tools = new Dictionary<string, string?> { ["CLAWEDGE_CACHE"] = "/tmp/c", ["CLAWEDGE_PAIR_SOURCE"] = "/boot/p.txt", ["CLAWEDGE_Gateway__Port"] = "1234" };
+        await Assert.That(ConfigLoader.Load(null, NoArgs, tools).Gateway.Port).IsEqualTo(1234);
     }
 
     [Test]
