@@ -52,6 +52,22 @@ internal static unsafe class V4l2Io
             throw Error(errno, path, operation);
     }
 
+    /// <summary>
+    /// Fills <paramref name="buf"/> for QUERYBUF/QBUF/DQBUF on an mmap queue of <paramref name="type"/>; a multi-planar
+    /// queue takes its one plane's description in <paramref name="plane"/> (the caller's, valid for the ioctl).
+    /// </summary>
+    public static void PrepareMmapBuffer(ref V4l2Buffer buf, V4l2Plane* plane, uint type, uint index, bool multiPlanar)
+    {
+        buf.Index = index;
+        buf.Type = type;
+        buf.Memory = V4l2Abi.MEMORY_MMAP;
+        if (multiPlanar)
+        {
+            buf.MPlanes = plane;
+            buf.Length = 1; // number of planes
+        }
+    }
+
     public static string Text(byte* bytes, int max)
     {
         var span = new ReadOnlySpan<byte>(bytes, max);

@@ -327,17 +327,8 @@ public sealed unsafe class V4l2M2mSession : IDisposable
         }
     }
 
-    private void Prepare(ref V4l2Buffer buf, V4l2Plane* plane, uint type, uint index)
-    {
-        buf.Index = index;
-        buf.Type = type;
-        buf.Memory = V4l2Abi.MEMORY_MMAP;
-        if (MultiPlanar)
-        {
-            buf.MPlanes = plane;
-            buf.Length = 1; // number of planes
-        }
-    }
+    private void Prepare(ref V4l2Buffer buf, V4l2Plane* plane, uint type, uint index) =>
+        V4l2Io.PrepareMmapBuffer(ref buf, plane, type, index, MultiPlanar);
 
     private void QueueCapture(int index)
     {

@@ -162,17 +162,8 @@ public sealed unsafe class V4l2Session : CaptureSession
             Queue(i);
     }
 
-    private void Prepare(ref V4l2Buffer buf, V4l2Plane* plane, uint index)
-    {
-        buf.Index = index;
-        buf.Type = _type;
-        buf.Memory = Native.V4l2Abi.MEMORY_MMAP;
-        if (_multiPlanar)
-        {
-            buf.MPlanes = plane;
-            buf.Length = 1; // number of planes
-        }
-    }
+    private void Prepare(ref V4l2Buffer buf, V4l2Plane* plane, uint index) =>
+        V4l2Io.PrepareMmapBuffer(ref buf, plane, _type, index, _multiPlanar);
 
     private void Queue(int index)
     {
