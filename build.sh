@@ -195,6 +195,12 @@ cmd_test() {
   failed=$(awk '/^ *failed: /{s+=$2} END{print s+0}' <<<"$plain")
   passed=$(awk '/^ *succeeded: /{s+=$2} END{print s+0}' <<<"$plain")
   skipped=$(awk '/^ *skipped: /{s+=$2} END{print s+0}' <<<"$plain")
+  # CI keeps only the tail of this output: repeat each failure's name and first lines of its message
+  # just above the summary, so a failure is always named where the record is read.
+  if [ "${failed:-0}" -gt 0 ]; then
+    echo "==> failed tests"
+    awk '/^(passed|skipped|failed) /{keep=0} /^failed /{keep=1; n=0} keep && n++ < 25' <<<"$plain" | head -n 200
+  fi
   rm -f "$log"
   echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
   [ "$unit_rc" = 0 ] && [ "$rc" = 0 ] && [ "${total:-0}" -gt 0 ]
