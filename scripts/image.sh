@@ -12,7 +12,7 @@
 # scripts/arm64-chroot.sh (a private binfmt_misc; docs/DECISIONS.md says why not a VM).
 #
 # Layout (MBR, as the Pi firmware wants): 1 FAT32 RASPIFIRM at 4 MiB → /boot/firmware, 2 ext4 RASPIROOT → /;
-# the read-only image adds 3 ext4 CLAWSTATE → /var/lib/clawedge. The last partition grows at first boot.
+# the read-only image adds 3 ext4 CLAWSTATE → /persist (node state, settings). The last partition grows at first boot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -126,19 +126,37 @@ build() {
     clawedge-settings.service clawedge-growfs.service >/dev/null 2>&1
 
   local grow_target=/
+  mkdir -p "$tree/etc/clawedge-image"
   if [ "$readonly" = 1 ]; then
-    grow_target=/var/lib/clawedge
+    # The state partition is /persist: the node's directory (bound onto /var/lib/clawedge) and the settings
+    # applied from the boot partition (root-only /persist/etc, /persist/root), which /etc and /root point into.
+    grow_target=/persist
     cat > "$tree/etc/fstab" <<'FSTAB'
-# ClawEdge read-only image: / is never written; only /var/lib/clawedge (its own partition) persists.
+# ClawEdge read-only image: / is never written; the state partition (/persist) holds all that persists:
+# the node's state (/persist/clawedge on /var/lib/clawedge) and the boot-partition settings (/persist/etc).
 LABEL=RASPIROOT  /                  ext4   ro,noatime                  0 0
 LABEL=RASPIFIRM  /boot/firmware     vfat   rw,noatime,umask=0077       0 2
-LABEL=CLAWSTATE  /var/lib/clawedge  ext4   rw,noatime,errors=remount-ro 0 2
+LABEL=CLAWSTATE  /persist           ext4   rw,noatime,errors=remount-ro 0 2
+/persist/clawedge /var/lib/clawedge none   bind,x-systemd.requires-mounts-for=/persist 0 0
 tmpfs            /tmp               tmpfs  mode=1777,nosuid,nodev       0 0
 tmpfs            /var/tmp           tmpfs  mode=1777,nosuid,nodev       0 0
 tmpfs            /var/log           tmpfs  mode=0755,nosuid,nodev,size=32m 0 0
 tmpfs            /var/lib/systemd   tmpfs  mode=0755,nosuid,nodev,size=4m 0 0
 FSTAB
-    mkdir -p "$tree/var/lib/clawedge"
+    mkdir -p "$tree/var/lib/clawedge" "$tree/persist"
+    echo /persist > "$tree/etc/clawedge-image/persist"
+    # What apply-settings writes lands in /persist; the read-only root only points there.
+    mkdir -p "$work/state/clawedge" "$work/state/etc/clawedge" "$work/state/etc/wpa_supplicant" \
+      "$work/state/etc/ssh" "$work/state/root"
+    chmod 0700 "$work/state/clawedge" "$work/state/etc/wpa_supplicant" "$work/state/etc/ssh" "$work/state/root"
+    chmod 0755 "$work/state/etc" "$work/state/etc/clawedge"
+    mv "$tree/etc/clawedge/clawedge.json" "$work/state/etc/clawedge/clawedge.json"
+    ln -s /persist/etc/clawedge/clawedge.json "$tree/etc/clawedge/clawedge.json"
+    ln -s /persist/etc/wpa_supplicant/wpa_supplicant-wlan0.conf "$tree/etc/wpa_supplicant/wpa_supplicant-wlan0.conf"
+    rm -rf "$tree/root/.ssh"; ln -s /persist/root/.ssh "$tree/root/.ssh"
+    printf '%s\n' "# ClawEdge read-only image: host keys are made on the card, in the state partition." \
+      "HostKey /persist/etc/ssh/ssh_host_ed25519_key" "HostKey /persist/etc/ssh/ssh_host_ecdsa_key" \
+      "HostKey /persist/etc/ssh/ssh_host_rsa_key" > "$tree/etc/ssh/sshd_config.d/clawedge-persist.conf"
   else
     cat > "$tree/etc/fstab" <<'FSTAB'
 # ClawEdge image. The boot partition is root-only (umask): setup codes and settings files pass through it.
@@ -146,7 +164,6 @@ LABEL=RASPIROOT  /                  ext4   rw,noatime,errors=remount-ro 0 1
 LABEL=RASPIFIRM  /boot/firmware     vfat   rw,noatime,umask=0077        0 2
 FSTAB
   fi
-  mkdir -p "$tree/etc/clawedge-image"
   echo "$grow_target" > "$tree/etc/clawedge-image/grow"
 
   say "image: boot partition (FAT32, ${BOOT_MIB} MiB)"
@@ -172,7 +189,8 @@ FSTAB
   local state_mib=0
   if [ "$readonly" = 1 ]; then
     state_mib=$STATE_MIB
-    mkfs.ext4 -q -F -L CLAWSTATE -E lazy_itable_init=0,lazy_journal_init=0,root_owner=0:0 "$work/state.ext4" "${state_mib}M"
+    mkfs.ext4 -q -F -L CLAWSTATE -d "$work/state" -E lazy_itable_init=0,lazy_journal_init=0,root_owner=0:0 \
+      "$work/state.ext4" "${state_mib}M"
   fi
 
   say "image: partition table and assembly"

@@ -26,12 +26,7 @@ public class ImageBootTests
 
         // The user's edits, from "any PC": the setup code and the optional settings files.
         await image.WriteBootFileAsync("clawedge-pair.txt", code + "\n");
-        await image.WriteBootFileAsync("clawedge-hostname.txt", "Kitchen-Pi\r\n");
-        await image.WriteBootFileAsync("clawedge-wifi.txt", "country=ch\nssid=Home \"Net\"\npsk=correct horse battery\n");
-        await image.WriteBootFileAsync("clawedge-ssh.pub", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHpKk3oD0oZ4xvcQp1BoFqT3Y8uK2bGd9f2m4zJx7nYq ce@test\n");
-        string config = (await File.ReadAllTextAsync(Path.Combine(Appliance.RootfsSource, "etc/clawedge/clawedge.json")))
-            .Replace("\"StatsIntervalSeconds\": 60", "\"StatsIntervalSeconds\": 120", StringComparison.Ordinal);
-        await image.WriteBootFileAsync("clawedge.json", config);
+        await WriteSettingsFilesAsync(image);
 
         // Room to grow into, as on a card larger than the image.
         long imageBytes = new FileInfo(image.Path).Length;
@@ -56,6 +51,9 @@ public class ImageBootTests
             await Assert.That(which.ToJsonString()).DoesNotContain("no-such-bin-ce\":\"/");
             await vm.WaitForLineAsync("clawedge-settings: removed from /boot/firmware", TimeSpan.FromSeconds(10));
             await vm.WaitForLineAsync("grew /dev/vda partition 2", TimeSpan.FromSeconds(10));
+            // sshd starts with the host keys its drop-in made on this card (its ExecStartPre `sshd -t` checks them).
+            await vm.WaitForLineAsync("Started ssh.service", TimeSpan.FromMinutes(2));
+            AssertNoWaitForWlan0(vm.Output);
             Console.WriteLine($"image boot: first boot connected after {connectedAfter:0.0} s (qemu TCG, emulated cortex-a53)");
 
             // 2. A hard power cut while the node runs.
@@ -65,26 +63,14 @@ public class ImageBootTests
             await AssertNoSecretsAsync(vm.Output, code, bootstrap);
         }
 
-        // The boot partition has nothing left of the user's edits.
-        var bootFiles = await image.BootFilesAsync();
-        foreach (var name in new[] { "clawedge-pair.txt", "clawedge-hostname.txt", "clawedge-wifi.txt", "clawedge-ssh.pub", "clawedge.json" })
-            await Assert.That(bootFiles).DoesNotContain(name);
+        await AssertBootPartitionEmptiedAsync(image);
 
         // What the settings produced, read from the root partition (journal replayed on a copy).
         string root = await image.SnapshotPartitionAsync(2, Path.Combine(dir, "root-after-boot1.ext4"));
-        await Assert.That(await ImageVm.ReadExt4FileAsync(root, "/etc/hostname")).IsEqualTo("kitchen-pi\n");
+        await AssertSettingsAppliedAsync(root);
         await Assert.That(await ImageVm.ReadExt4FileAsync(root, "/etc/hosts")).Contains("127.0.1.1\tkitchen-pi");
-        string wpa = (await ImageVm.ReadExt4FileAsync(root, "/etc/wpa_supplicant/wpa_supplicant-wlan0.conf"))!;
-        await Assert.That(wpa).Contains("country=CH");
-        await Assert.That(wpa).Contains("ssid=" + Convert.ToHexStringLower("Home \"Net\""u8));
-        await Assert.That(wpa).Contains("psk=" + WpaPsk("Home \"Net\"", "correct horse battery"));
-        await Assert.That(wpa).DoesNotContain("correct horse battery");
-        await Assert.That((await ImageVm.StatExt4Async(root, "/etc/wpa_supplicant/wpa_supplicant-wlan0.conf"))!).Contains("Mode:  0600");
-        await Assert.That(await ImageVm.StatExt4Async(root, "/etc/systemd/system/multi-user.target.wants/wpa_supplicant@wlan0.service")).IsNotNull();
-        await Assert.That(await ImageVm.ReadExt4FileAsync(root, "/root/.ssh/authorized_keys")).Contains("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHpKk3oD0oZ4xvcQp1BoFqT3Y8uK2bGd9f2m4zJx7nYq ce@test");
-        await Assert.That(await ImageVm.StatExt4Async(root, "/etc/ssh/ssh_host_ed25519_key")).IsNotNull();
+        await Assert.That(await ImageVm.StatExt4Async(root, "/etc/systemd/system/sys-subsystem-net-devices-wlan0.device.wants/wpa_supplicant@wlan0.service")).IsNotNull();
         await Assert.That(await ImageVm.StatExt4Async(root, "/etc/systemd/system/multi-user.target.wants/ssh.service")).IsNotNull();
-        await Assert.That(await ImageVm.ReadExt4FileAsync(root, "/etc/clawedge/clawedge.json")).Contains("\"StatsIntervalSeconds\": 120");
         string nodeJson = (await ImageVm.ReadExt4FileAsync(root, "/var/lib/clawedge/node.json"))!;
         await Assert.That(nodeJson).DoesNotContain(bootstrap);
         await Assert.That(await ImageVm.StatExt4Async(root, "/var/lib/clawedge/pair-code.txt")).IsNull();
@@ -115,7 +101,7 @@ public class ImageBootTests
     }
 
     [Test]
-    public async Task Read_only_image_pairs_and_writes_nothing_outside_its_state_partition()
+    public async Task Read_only_image_pairs_applies_its_settings_and_writes_nothing_outside_its_state_partition()
     {
         string dir = Tools.TempDir("image-ro");
         var image = await ImageVm.BuildAsync(dir, readOnly: true);
@@ -126,35 +112,94 @@ public class ImageBootTests
         await using var gateway = await RealGateway.StartAsync();
         string code = await MintAsync(gateway);
         await image.WriteBootFileAsync("clawedge-pair.txt", code + "\n");
+        await WriteSettingsFilesAsync(image);
         string nodeId;
         await using (var vm = await image.BootAsync(gateway.Port, dir))
         {
             var connected = await WaitForConnectedNodeAsync(gateway, vm, BootTimeout);
             nodeId = (string)connected["nodeId"]!;
+            await Assert.That((string?)connected["displayName"]).IsEqualTo("kitchen-pi");
             await vm.WaitForLineAsync("Started clawedge.service", TimeSpan.FromMinutes(2));
             var which = await EdgeNode.InvokeAsync(gateway, nodeId, "system.which", """{"bins":["sh"]}""", 60000);
             await Assert.That(which.ToJsonString()).Contains("/usr/bin/sh");
+            // sshd starts with the host keys its drop-in made in the state partition (`sshd -t` checks them).
+            await vm.WaitForLineAsync("Started ssh.service", TimeSpan.FromMinutes(2));
+            AssertNoWaitForWlan0(vm.Output);
             vm.Signal(Interop.Mono.SIGKILL);
             await vm.WaitForExitAsync(TimeSpan.FromSeconds(30));
             await AssertNoSecretsAsync(vm.Output, code, BootstrapToken(code));
         }
-        await Assert.That(await image.BootFilesAsync()).DoesNotContain("clawedge-pair.txt");
-        // Not one byte of the root partition changed; the identity is on the state partition.
+        await AssertBootPartitionEmptiedAsync(image);
+        // Not one byte of the root partition changed; the identity and the settings are on the state partition.
         await Assert.That(await ImageVm.Sha256Async(image.Path, rootStart, rootLength)).IsEqualTo(before);
         string state = await image.SnapshotPartitionAsync(3, Path.Combine(dir, "state.ext4"));
-        string nodeJson = (await ImageVm.ReadExt4FileAsync(state, "/node.json"))!;
+        string nodeJson = (await ImageVm.ReadExt4FileAsync(state, "/clawedge/node.json"))!;
         await Assert.That(DeviceToken(nodeJson).Length).IsGreaterThan(10);
+        await AssertSettingsAppliedAsync(state);
 
-        // And the read-only root boots again into the same device.
+        // And the read-only root boots again into the same device, its settings brought up from the state partition.
         await using (var vm = await image.BootAsync(gateway.Port, dir))
         {
             await vm.WaitForLineAsync("auth device-token", BootTimeout);
             await gateway.WaitForNodeAsync(nodeId, n => (bool?)n["connected"] == true, TimeSpan.FromMinutes(2));
+            await Assert.That(vm.Output).Contains("clawedge-settings: host name kitchen-pi (from /persist)");
+            await vm.WaitForLineAsync("Started ssh.service", TimeSpan.FromMinutes(2));
             vm.Signal(Interop.Mono.SIGKILL);
             await vm.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
         await Assert.That(await ImageVm.Sha256Async(image.Path, rootStart, rootLength)).IsEqualTo(before);
         Directory.Delete(dir, recursive: true);
+    }
+
+    private const string SshKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHpKk3oD0oZ4xvcQp1BoFqT3Y8uK2bGd9f2m4zJx7nYq ce@test";
+    private static readonly string[] SettingsFiles = ["clawedge-pair.txt", "clawedge-hostname.txt", "clawedge-wifi.txt", "clawedge-ssh.pub", "clawedge.json"];
+
+    /// <summary>The optional settings files a user leaves beside the setup code (docs/APPLIANCE.md).</summary>
+    private static async Task WriteSettingsFilesAsync(ImageVm image)
+    {
+        await image.WriteBootFileAsync("clawedge-hostname.txt", "Kitchen-Pi\r\n");
+        await image.WriteBootFileAsync("clawedge-wifi.txt", "country=ch\nssid=Home \"Net\"\npsk=correct horse battery\n");
+        await image.WriteBootFileAsync("clawedge-ssh.pub", SshKey + "\n");
+        string config = (await File.ReadAllTextAsync(Path.Combine(Appliance.RootfsSource, "etc/clawedge/clawedge.json")))
+            .Replace("\"StatsIntervalSeconds\": 60", "\"StatsIntervalSeconds\": 120", StringComparison.Ordinal);
+        await image.WriteBootFileAsync("clawedge.json", config);
+    }
+
+    /// <summary>
+    /// Wi-Fi is configured and the VM has no wlan0: nothing may wait for it. A wpa_supplicant@wlan0 started at
+    /// boot held network-online.target, and the node after it, for the device job's 90 s (seen on the console as
+    /// "Job sys-subsystem-net-devices-wlan0… running").
+    /// </summary>
+    private static void AssertNoWaitForWlan0(string console)
+    {
+        if (console.Contains("sys-subsystem-net-devices-wlan0", StringComparison.Ordinal))
+            throw new InvalidOperationException("the boot waited for the absent wlan0 device:\n" + console);
+    }
+
+    private static async Task AssertBootPartitionEmptiedAsync(ImageVm image)
+    {
+        var bootFiles = await image.BootFilesAsync();
+        foreach (var name in SettingsFiles)
+            await Assert.That(bootFiles).DoesNotContain(name);
+    }
+
+    /// <summary>
+    /// The files the settings produced, in <paramref name="partition"/>: the root partition of the normal image,
+    /// the state partition of the read-only one (the same paths under it).
+    /// </summary>
+    private static async Task AssertSettingsAppliedAsync(string partition)
+    {
+        await Assert.That(await ImageVm.ReadExt4FileAsync(partition, "/etc/hostname")).IsEqualTo("kitchen-pi\n");
+        const string wpaPath = "/etc/wpa_supplicant/wpa_supplicant-wlan0.conf";
+        string wpa = (await ImageVm.ReadExt4FileAsync(partition, wpaPath))!;
+        await Assert.That(wpa).Contains("country=CH");
+        await Assert.That(wpa).Contains("ssid=" + Convert.ToHexStringLower("Home \"Net\""u8));
+        await Assert.That(wpa).Contains("psk=" + WpaPsk("Home \"Net\"", "correct horse battery"));
+        await Assert.That(wpa).DoesNotContain("correct horse battery");
+        await Assert.That((await ImageVm.StatExt4Async(partition, wpaPath))!).Contains("Mode:  0600");
+        await Assert.That(await ImageVm.ReadExt4FileAsync(partition, "/root/.ssh/authorized_keys")).Contains(SshKey);
+        await Assert.That(await ImageVm.StatExt4Async(partition, "/etc/ssh/ssh_host_ed25519_key")).IsNotNull();
+        await Assert.That(await ImageVm.ReadExt4FileAsync(partition, "/etc/clawedge/clawedge.json")).Contains("\"StatsIntervalSeconds\": 120");
     }
 
     private static async Task<string> MintAsync(RealGateway gateway)
