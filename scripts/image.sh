@@ -129,7 +129,8 @@ build() {
   mkdir -p "$tree/etc/clawedge-image"
   if [ "$readonly" = 1 ]; then
     # The state partition is /persist: the node's directory (bound onto /var/lib/clawedge) and the settings
-    # applied from the boot partition (root-only /persist/etc, /persist/root), which /etc and /root point into.
+    # applied from the boot partition (/persist/etc, /persist/root; the secrets in root-only directories), which
+    # /etc and /root point into.
     grow_target=/persist
     cat > "$tree/etc/fstab" <<'FSTAB'
 # ClawEdge read-only image: / is never written; the state partition (/persist) holds all that persists:
