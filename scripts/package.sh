@@ -15,7 +15,11 @@ bin=dist/$rid/clawedge
 [ -x "$bin" ] || { echo "$bin missing: ./build.sh publish $rid first" >&2; exit 1; }
 
 stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
+# Packages are written beside their name and renamed into it: the suite packs while other tests read the same
+# dist/ file (ImageBootTests' image build copies the .deb that Arm64DeviceTests packs again), and a reader must
+# see a whole package, never one half written (stop 19's CI: "unexpected end of file in archive member header").
+partial=""
+trap 'rm -rf "$stage" ${partial:+"$partial"}' EXIT
 cp -a rootfs/. "$stage/"
 install -D -m 0755 "$bin" "$stage/usr/bin/clawedge"
 # Skia's native library is folded into the executable (docs/DECISIONS.md); a libSkiaSharp.so in
@@ -29,7 +33,8 @@ find "$stage" -type d -exec chmod 0755 {} +
 case "$kind" in
 rootfs)
   out=dist/clawedge-$version-rootfs-$rid.tar.gz
-  tar --owner=0 --group=0 --numeric-owner --sort=name -czf "$out" -C "$stage" .
+  partial=$out.partial.$$
+  tar --owner=0 --group=0 --numeric-owner --sort=name -czf "$partial" -C "$stage" .
   ;;
 deb)
   mkdir -p "$stage/DEBIAN"
@@ -102,8 +107,11 @@ if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
 POSTRM
   chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/prerm" "$stage/DEBIAN/postrm"
   out=dist/clawedge_${version}_$arch.deb
-  dpkg-deb --root-owner-group -Zxz --build "$stage" "$out" >/dev/null
+  partial=$out.partial.$$
+  dpkg-deb --root-owner-group -Zxz --build "$stage" "$partial" >/dev/null
   ;;
 *) echo "usage: package.sh rootfs|deb <rid>" >&2; exit 2 ;;
 esac
+mv -f "$partial" "$out"
+partial=""
 echo "$out"
