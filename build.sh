@@ -199,7 +199,7 @@ cmd_test() {
   # just above the summary, so a failure is always named where the record is read.
   if [ "${failed:-0}" -gt 0 ]; then
     echo "==> failed tests"
-    awk '/^(passed|skipped|failed) /{keep=0} /^failed /{keep=1; n=0} keep && n++ < 25' <<<"$plain" | head -n 200
+    awk '/^(passed|skipped|failed) /{keep=0} /^failed /{keep=1; n=0} keep && n++ < 60' <<<"$plain" | head -n 240
   fi
   rm -f "$log"
   echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"

@@ -61,6 +61,17 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The last lines of the output, for failure messages: CI keeps a failure's first lines, and the end is where it went wrong.</summary>
+    public string Tail(int lines = 40)
+    {
+        lock (_gate)
+        {
+            int skip = Math.Max(0, _lines.Count - lines);
+            string head = skip > 0 ? $"(last {lines} of {_lines.Count} lines)\n" : "";
+            return head + string.Join('\n', _lines.Skip(skip));
+        }
+    }
+
     public int LineCount
     {
         get
@@ -84,13 +95,13 @@ public sealed class ChildProcess : IAsyncDisposable
             }
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero)
-                throw new TimeoutException($"no line containing '{text}' within {timeout.TotalSeconds:0} s. Output:\n{Output}");
+                throw new TimeoutException($"no line containing '{text}' within {timeout.TotalSeconds:0} s. Output:\n{Tail()}");
             if (_process.HasExited)
             {
                 await Task.Delay(200);
                 lock (_gate)
                     if (!_lines.Skip(from).Any(l => l.Contains(text, StringComparison.Ordinal)))
-                        throw new InvalidOperationException($"process exited ({_process.ExitCode}) before '{text}'. Output:\n{Output}");
+                        throw new InvalidOperationException($"process exited ({_process.ExitCode}) before '{text}'. Output:\n{Tail()}");
                 continue;
             }
             await _changed.WaitAsync(left < TimeSpan.FromMilliseconds(500) ? left : TimeSpan.FromMilliseconds(500));
