@@ -128,9 +128,16 @@ public sealed class EdgeNode : IAsyncDisposable
     }
 
     /// <summary><c>openclaw nodes invoke</c> through the real CLI; returns the parsed JSON answer.</summary>
-    public static async Task<JsonNode> InvokeAsync(RealGateway gateway, string nodeId, string command, string paramsJson, int timeoutMs = 15000)
+    public static Task<JsonNode> InvokeAsync(RealGateway gateway, string nodeId, string command, string paramsJson, int timeoutMs = 15000) =>
+        CliForNodeAsync(gateway, nodeId, command,
+            ["nodes", "invoke", "--node", nodeId, "--command", command, "--params", paramsJson, "--invoke-timeout", timeoutMs.ToString()]);
+
+    /// <summary>
+    /// A CLI call that invokes <paramref name="command"/> on a node (<c>nodes invoke</c>, <c>nodes location get</c>…).
+    /// Gateway-side transients are retried once; any other failure names what the node logged.
+    /// </summary>
+    public static async Task<JsonNode> CliForNodeAsync(RealGateway gateway, string nodeId, string command, string[] args)
     {
-        string[] args = ["nodes", "invoke", "--node", nodeId, "--command", command, "--params", paramsJson, "--invoke-timeout", timeoutMs.ToString()];
         Running.TryGetValue(nodeId, out var node);
         int from = node?.Process.LineCount ?? 0;
         try
@@ -141,7 +148,7 @@ public sealed class EdgeNode : IAsyncDisposable
         {
             // A gateway-side transient (UNAVAILABLE, retryable) seen right after an approval: the caller retries once.
             await Task.Delay(1000);
-            return await gateway.CliJsonAsync(args);
+            return await RetryNamingTheNodeAsync(gateway, args, node);
         }
         catch (InvalidOperationException e) when (e.Message.Contains("TIMEOUT: node invoke timed out", StringComparison.Ordinal)
             && node is not null && !node.Process.Tail(int.MaxValue).Split('\n').Skip(from).Any(l => l.Contains($"invoke {command} (", StringComparison.Ordinal)))
@@ -149,7 +156,7 @@ public sealed class EdgeNode : IAsyncDisposable
             // The gateway gave up and the node logged no answer: the request never reached it. The gateway checks the
             // pairing before dispatch, behind every other test's pairing on one shared gateway under load. An operator
             // would run it again, and so does the test; a node that hangs on the command hangs on the retry too.
-            Console.WriteLine($"{command}: the gateway timed out before dispatching to the node; retried once");
+            Console.WriteLine($"{command}: the gateway timed out and the node never answered; retried once");
             return await RetryNamingTheNodeAsync(gateway, args, node);
         }
         catch (InvalidOperationException e) when (node is not null)
@@ -158,13 +165,13 @@ public sealed class EdgeNode : IAsyncDisposable
         }
     }
 
-    private static async Task<JsonNode> RetryNamingTheNodeAsync(RealGateway gateway, string[] args, EdgeNode node)
+    private static async Task<JsonNode> RetryNamingTheNodeAsync(RealGateway gateway, string[] args, EdgeNode? node)
     {
         try
         {
             return await gateway.CliJsonAsync(args);
         }
-        catch (InvalidOperationException e)
+        catch (InvalidOperationException e) when (node is not null)
         {
             throw new InvalidOperationException($"{e.Message}\nnode log, {node.Process.Tail(25)}", e);
         }

@@ -52,7 +52,7 @@ public class LocationInteropTests(GpsdNodeFixture f)
 {
     /// <summary><c>openclaw nodes location get … --json</c>; the payload.</summary>
     public static Task<JsonNode> LocationAsync(RealGateway gateway, string nodeId, params string[] extra) =>
-        gateway.CliJsonAsync(["nodes", "location", "get", "--node", nodeId, .. extra]);
+        EdgeNode.CliForNodeAsync(gateway, nodeId, "location.get", ["nodes", "location", "get", "--node", nodeId, .. extra]);
 
     /// <summary>A CLI call expected to fail: its exit code and output (the gateway relays the node's code and message).</summary>
     public static async Task<string> FailingAsync(RealGateway gateway, params string[] args)
