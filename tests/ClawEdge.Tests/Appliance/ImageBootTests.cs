@@ -8,7 +8,7 @@ namespace ClawEdge.Tests.Appliance;
 /// The flashed appliance image booted whole: its own Debian kernel, initramfs and systemd under
 /// qemu-system-aarch64 (TCG, -M virt -cpu cortex-a53 -m 512, root on a virtio disk), a real setup code minted by
 /// the real gateway on its boot partition, and the node pairing on first boot. Then a power cut and a second
-/// boot, and the read-only variant. Slow by nature (emulated boots): generous timeouts, one boot at a time.
+/// boot, the read-only variant, and a first boot on QEMU's Raspberry Pi 3 B board. Slow by nature (emulated boots): generous timeouts, one boot at a time.
 /// </summary>
 [NotInParallel(nameof(ImageBootTests))]
 public class ImageBootTests
@@ -148,6 +148,46 @@ public class ImageBootTests
             await vm.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
         await Assert.That(await ImageVm.Sha256Async(image.Path, rootStart, rootLength)).IsEqualTo(before);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>
+    /// The closer check: QEMU's Raspberry Pi 3 B board with the Pi 3 B device tree from the image's own boot
+    /// partition, the image as its SD card (sdhost) and its network a USB device named usb0 (as a Pi Zero 2 W's USB
+    /// gadget port is). First boot only: the power cut and the second boot are the virt test's.
+    /// </summary>
+    [Test]
+    public async Task Raspi3b_board_boots_the_image_from_its_sd_card_with_the_pi_device_tree_and_pairs()
+    {
+        string dir = Tools.TempDir("image-raspi3b");
+        var image = await ImageVm.BuildAsync(dir, readOnly: false);
+        await using var gateway = await RealGateway.StartAsync();
+        string code = await MintAsync(gateway);
+        await image.WriteBootFileAsync("clawedge-pair.txt", code + "\n");
+        // An SD card's size is a power of two (QEMU refuses other sizes); the root grows into the rest.
+        long card = 1L << 30;
+        while (card < new FileInfo(image.Path).Length)
+            card <<= 1;
+        await using (var f = File.OpenWrite(image.Path))
+            f.SetLength(card);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using (var vm = await image.BootAsync(gateway.Port, dir, raspi3b: true))
+        {
+            var connected = await WaitForConnectedNodeAsync(gateway, vm, BootTimeout);
+            Console.WriteLine($"image boot: raspi3b first boot connected after {clock.Elapsed.TotalSeconds:0.0} s (qemu TCG, emulated Pi 3 B)");
+            await Assert.That(vm.Output).Contains("Machine model: Raspberry Pi 3 Model B");
+            // The USB network keeps its kernel name; the image's wired file matches usb* for it.
+            await Assert.That(vm.Output).Contains("usb0: DHCPv4 address");
+            await vm.WaitForLineAsync("auth bootstrap-token", TimeSpan.FromMinutes(1));
+            var which = await EdgeNode.InvokeAsync(gateway, (string)connected["nodeId"]!, "system.which", """{"bins":["sh"]}""", 60000);
+            await Assert.That(which.ToJsonString()).Contains("/usr/bin/sh");
+            await vm.WaitForLineAsync("grew /dev/mmcblk0 partition 2", TimeSpan.FromSeconds(10));
+            vm.Signal(Interop.Mono.SIGKILL);
+            await vm.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            await AssertNoSecretsAsync(vm.Output, code, BootstrapToken(code));
+        }
+        await Assert.That(await image.BootFilesAsync()).DoesNotContain("clawedge-pair.txt");
         Directory.Delete(dir, recursive: true);
     }
 

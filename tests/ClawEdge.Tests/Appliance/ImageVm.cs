@@ -73,10 +73,12 @@ internal sealed class ImageVm
 
     /// <summary>
     /// Boots the image as the Pi firmware would: the kernel and initramfs config.txt names, the command line from
-    /// cmdline.txt (its Pi UART consoles swapped for the virt board's). journald forwards to the serial console,
-    /// so every log line the node writes is on the console this test reads.
+    /// cmdline.txt (its Pi UART consoles swapped for the board's PL011). journald forwards to the serial console,
+    /// so every log line the node writes is on the console this test reads. <paramref name="raspi3b"/> boots
+    /// QEMU's Pi 3 B board with the image's own device tree instead of virt: the image is its SD card (a power of
+    /// two in size) and its network a USB device.
     /// </summary>
-    public async Task<ChildProcess> BootAsync(int gatewayPort, string workDir)
+    public async Task<ChildProcess> BootAsync(int gatewayPort, string workDir, bool raspi3b = false)
     {
         string config = await File.ReadAllTextAsync(await ReadBootFileAsync("config.txt", System.IO.Path.Combine(workDir, "config.txt")));
         string kernel = Directive(config, "kernel=");
@@ -89,14 +91,19 @@ internal sealed class ImageVm
         if (!File.Exists(relay))
             relay = "/bin/busybox";
         string netdev = $"user,id=n0,restrict=on,guestfwd=tcp:{GatewayAddress}:{gatewayPort}-cmd:{relay} nc 127.0.0.1 {gatewayPort}";
+        List<string> board = raspi3b
+            ? ["-M", "raspi3b", "-m", "1G", "-dtb", await ReadBootFileAsync("bcm2837-rpi-3-b.dtb", System.IO.Path.Combine(workDir, "board.dtb")),
+               "-drive", $"file={Path},format=raw,if=sd,cache=writeback", "-usb", "-device", "usb-net,netdev=n0"]
+            : ["-M", "virt", "-cpu", "cortex-a53", "-smp", "2", "-m", "512",
+               "-drive", $"file={Path},format=raw,if=none,id=d0,cache=writeback", "-device", "virtio-blk-pci,drive=d0",
+               "-device", "virtio-net-pci,netdev=n0"];
         return ChildProcess.Start("qemu-system-aarch64",
         [
-            "-M", "virt", "-cpu", "cortex-a53", "-smp", "2", "-m", "512",
+            .. board,
             "-nodefaults", "-no-reboot", "-display", "none", "-monitor", "none", "-serial", "stdio",
             "-kernel", kernelFile, "-initrd", initrdFile,
             "-append", $"{cmdline} console=ttyAMA0 systemd.journald.forward_to_console=1 systemd.show_status=1 panic=-1",
-            "-drive", $"file={Path},format=raw,if=none,id=d0,cache=writeback", "-device", "virtio-blk-pci,drive=d0",
-            "-netdev", netdev, "-device", "virtio-net-pci,netdev=n0",
+            "-netdev", netdev,
         ]);
     }
 
