@@ -155,6 +155,10 @@ FSTAB
     ln -s /persist/etc/clawedge/clawedge.json "$tree/etc/clawedge/clawedge.json"
     ln -s /persist/etc/wpa_supplicant/wpa_supplicant-wlan0.conf "$tree/etc/wpa_supplicant/wpa_supplicant-wlan0.conf"
     rm -rf "$tree/root/.ssh"; ln -s /persist/root/.ssh "$tree/root/.ssh"
+    mv "$tree/etc/hosts" "$work/state/etc/hosts"; ln -s /persist/etc/hosts "$tree/etc/hosts"
+    # systemd's credential provisioning writes /etc and /root (and warned that /root/.ssh is not a directory):
+    # nothing can be provisioned onto a read-only root.
+    ln -s /dev/null "$tree/etc/tmpfiles.d/provision.conf"
     printf '%s\n' "# ClawEdge read-only image: host keys are made on the card, in the state partition." \
       "HostKey /persist/etc/ssh/ssh_host_ed25519_key" "HostKey /persist/etc/ssh/ssh_host_ecdsa_key" \
       "HostKey /persist/etc/ssh/ssh_host_rsa_key" > "$tree/etc/ssh/sshd_config.d/clawedge-persist.conf"
