@@ -72,6 +72,13 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether a line from index <paramref name="from"/> on contains <paramref name="text"/>.</summary>
+    public bool HasLine(string text, int from = 0)
+    {
+        lock (_gate)
+            return _lines.Skip(from).Any(l => l.Contains(text, StringComparison.Ordinal));
+    }
+
     public int LineCount
     {
         get
@@ -99,9 +106,8 @@ public sealed class ChildProcess : IAsyncDisposable
             if (_process.HasExited)
             {
                 await Task.Delay(200);
-                lock (_gate)
-                    if (!_lines.Skip(from).Any(l => l.Contains(text, StringComparison.Ordinal)))
-                        throw new InvalidOperationException($"process exited ({_process.ExitCode}) before '{text}'. Output:\n{Tail()}");
+                if (!HasLine(text, from))
+                    throw new InvalidOperationException($"process exited ({_process.ExitCode}) before '{text}'. Output:\n{Tail()}");
                 continue;
             }
             await _changed.WaitAsync(left < TimeSpan.FromMilliseconds(500) ? left : TimeSpan.FromMilliseconds(500));

@@ -151,7 +151,7 @@ public sealed class EdgeNode : IAsyncDisposable
             return await RetryNamingTheNodeAsync(gateway, args, node);
         }
         catch (InvalidOperationException e) when (e.Message.Contains("TIMEOUT: node invoke timed out", StringComparison.Ordinal)
-            && node is not null && !node.Process.Tail(int.MaxValue).Split('\n').Skip(from).Any(l => l.Contains($"invoke {command} (", StringComparison.Ordinal)))
+            && node is not null && !node.Process.HasLine($"invoke {command} (", from))
         {
             // The gateway gave up and the node logged no answer: the request never reached it. The gateway checks the
             // pairing before dispatch, behind every other test's pairing on one shared gateway under load. An operator
