@@ -181,17 +181,24 @@ public class GpioVmTests
                 await Assert.That((double?)adc["millivolts"]).IsEqualTo(AdcCount * 4096.0 / 32768);
 
                 // SIGTERM: the relay goes to its safe level (0) before the process exits and releases the line (then the
-                // sim's pull-up shows 1 again). A sampler records the sysfs value throughout.
+                // sim's pull-up shows 1 again). The kernel's own gpio_value tracepoint records each value set on a line:
+                // one that is set is still requested, so a "set 0" after TERM is the node driving the safe level itself.
+                // (A sysfs sampler raced the node's shutdown on the guest's one CPU and missed the 0 now and then.)
                 // The node is the guest script's child, left unreaped: a zombie has released its lines, so "alive" is a
-                // process that is not Z. Builtins only in the loop, to sample fast.
-                string samples = await shell.RunAsync(
+                // process that is not Z.
+                const string Trace = "/sys/kernel/tracing";
+                string stop = await shell.RunAsync(
                     "pid=$(cat /tmp/node.pid); alive() { read -r st < /proc/$pid/stat 2>/dev/null || return 1; case \"$st\" in *') Z '*) return 1;; esac; }; " +
-                    $"(while alive; do read v < {Sim}/sim_gpio3/value; echo $v; done > /tmp/samples) & " +
-                    "usleep 100000; kill -TERM $pid; while alive; do usleep 20000; done; usleep 300000; " +
-                    $"read v < {Sim}/sim_gpio3/value; echo after=$v; uniq /tmp/samples | tr '\\n' ' '", TimeSpan.FromSeconds(60));
-                await Assert.That(samples).Contains("after=1");
-                string sequence = samples[(samples.LastIndexOf('\n') + 1)..].Trim();
-                await Assert.That(sequence).StartsWith("1 0").Because($"sampled values of line 3 across the stop: {samples}");
+                    $"[ -d {Trace}/events/gpio ] || mount -t tracefs nodev {Trace}; echo 1 > {Trace}/events/gpio/gpio_value/enable; echo > {Trace}/trace; " +
+                    $"read v < {Sim}/sim_gpio3/value; echo before=$v; " +
+                    "kill -TERM $pid; while alive; do usleep 20000; done; usleep 300000; " +
+                    $"read v < {Sim}/sim_gpio3/value; echo after=$v; echo 0 > {Trace}/events/gpio/gpio_value/enable; " +
+                    $"echo sets=$(grep -o 'gpio_value: [0-9]* set [01]' {Trace}/trace | tr '\\n' ';')", TimeSpan.FromSeconds(60));
+                Console.WriteLine($"gpio stop: {stop.ReplaceLineEndings(" ")}");
+                await Assert.That(stop).Contains("before=1");
+                await Assert.That(stop).Contains("after=1");
+                await Assert.That(System.Text.RegularExpressions.Regex.IsMatch(stop, @"sets=(gpio_value: \d+ set 0;)+\s*$")).IsTrue()
+                    .Because($"the values set on a line after TERM: {stop}");
             });
             try
             {
