@@ -8,7 +8,8 @@ namespace ClawEdge.Tests.Appliance;
 /// The flashed appliance image booted whole: its own Debian kernel, initramfs and systemd under
 /// qemu-system-aarch64 (TCG, -M virt -cpu cortex-a53 -m 512, root on a virtio disk), a real setup code minted by
 /// the real gateway on its boot partition, and the node pairing on first boot. Then a power cut and a second
-/// boot, the read-only variant, and a first boot on QEMU's Raspberry Pi 3 B board. Slow by nature (emulated boots): generous timeouts, one boot at a time.
+/// boot, the read-only variant, and a first boot on QEMU's Raspberry Pi 3 B board. Slow by nature (emulated
+/// boots): generous timeouts, one boot at a time.
 /// </summary>
 [NotInParallel(nameof(ImageBootTests))]
 public class ImageBootTests
